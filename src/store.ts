@@ -1,0 +1,166 @@
+/**
+ * The bot's state (IAM token cache, subscriptions, snapshots, outbox, leases) behind one small
+ * interface, picked by STORE_URL:
+ * - `sqlite://path` (default): embedded, survives restarts, one process per file.
+ * - `redis://…`: shared by replicas; atomics use Redis itself (SET NX PX, compare-and-set scripts).
+ * - `memory://`: tests and the demo.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { Keyv } from 'keyv';
+import KeyvRedis, { type RedisClientType } from '@keyv/redis';
+import KeyvSqlite from '@keyv/sqlite';
+
+export interface Store {
+  readonly kind: 'sqlite' | 'redis' | 'memory';
+  get<T>(key: string): Promise<T | undefined>;
+  set(key: string, value: unknown, ttlMs?: number): Promise<void>;
+  delete(key: string): Promise<boolean>;
+  /** Atomically stores `value` only if `key` is absent (or expired). True when this caller won. */
+  setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean>;
+  /** Atomically extends the expiry only if the current value is `expected` (lease renewal). */
+  renewIf(key: string, expected: string, ttlMs: number): Promise<boolean>;
+  /** Atomically deletes only if the current value is `expected` (lease release). */
+  deleteIf(key: string, expected: string): Promise<boolean>;
+  /** Every key under `prefix` (for small collections: outbox, subscriptions). */
+  keys(prefix: string): Promise<string[]>;
+  close(): Promise<void>;
+}
+
+export interface StoreOptions {
+  /** Key prefix, so several bots (or test runs) can share one Redis database. */
+  namespace?: string;
+}
+
+export async function createStore(url: string, options: StoreOptions = {}): Promise<Store> {
+  const namespace = options.namespace ?? 'tics-bot';
+  if (url.startsWith('redis://') || url.startsWith('rediss://')) return createRedisStore(url, namespace);
+  if (url.startsWith('sqlite://')) {
+    const path = url.slice('sqlite://'.length);
+    if (!path) throw new Error('STORE_URL sqlite:// needs a file path, e.g. sqlite://./data/tics-bot.sqlite');
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    const adapter = new KeyvSqlite({ uri: `sqlite://${path}`, busyTimeout: 5_000 });
+    return new LocalStore('sqlite', new Keyv({ store: adapter, namespace }));
+  }
+  if (url.startsWith('memory://')) return new LocalStore('memory', new Keyv({ namespace }));
+  throw new Error(`Unsupported STORE_URL scheme: ${url.split(':')[0] ?? url}`);
+}
+
+/**
+ * One process owns the data (SQLite file or memory), so atomicity only needs to hold inside this
+ * process: operations on the same key are chained.
+ */
+const ATOMIC_PREFIX = '\u0000atomic:';
+
+class LocalStore implements Store {
+  private readonly chains = new Map<string, Promise<unknown>>();
+
+  constructor(
+    readonly kind: 'sqlite' | 'memory',
+    private readonly keyv: Keyv,
+  ) {}
+
+  get<T>(key: string): Promise<T | undefined> {
+    return this.keyv.get<T>(key);
+  }
+
+  async set(key: string, value: unknown, ttlMs?: number): Promise<void> {
+    await this.keyv.set(key, value, ttlMs);
+  }
+
+  delete(key: string): Promise<boolean> {
+    return this.keyv.delete(key);
+  }
+
+  // Atomic keys live in their own key space (as in Redis), invisible to get/set/keys.
+  setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean> {
+    const k = ATOMIC_PREFIX + key;
+    return this.exclusive(k, async () => {
+      if ((await this.keyv.get(k)) !== undefined) return false;
+      await this.keyv.set(k, value, ttlMs);
+      return true;
+    });
+  }
+
+  renewIf(key: string, expected: string, ttlMs: number): Promise<boolean> {
+    const k = ATOMIC_PREFIX + key;
+    return this.exclusive(k, async () => {
+      if ((await this.keyv.get(k)) !== expected) return false;
+      await this.keyv.set(k, expected, ttlMs);
+      return true;
+    });
+  }
+
+  deleteIf(key: string, expected: string): Promise<boolean> {
+    const k = ATOMIC_PREFIX + key;
+    return this.exclusive(k, async () => {
+      if ((await this.keyv.get(k)) !== expected) return false;
+      return this.keyv.delete(k);
+    });
+  }
+
+  async keys(prefix: string): Promise<string[]> {
+    const found: string[] = [];
+    if (!this.keyv.iterator) return found;
+    for await (const [key] of this.keyv.iterator(undefined)) {
+      if (typeof key === 'string' && key.startsWith(prefix) && !key.startsWith(ATOMIC_PREFIX)) found.push(key);
+    }
+    return found;
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled(this.chains.values());
+    await this.keyv.disconnect();
+  }
+
+  private exclusive<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    const previous = this.chains.get(key) ?? Promise.resolve();
+    const run = previous.then(fn, fn);
+    const tail = run.catch(() => undefined);
+    this.chains.set(key, tail);
+    void tail.then(() => {
+      if (this.chains.get(key) === tail) this.chains.delete(key);
+    });
+    return run;
+  }
+}
+
+const RENEW_IF = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end`;
+const DELETE_IF = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
+
+async function createRedisStore(url: string, namespace: string): Promise<Store> {
+  const adapter = new KeyvRedis(url, { throwOnConnectError: true, throwOnErrors: true, connectionTimeout: 5_000 });
+  const keyv = new Keyv({ store: adapter, namespace, useKeyPrefix: false });
+  // A URL always yields a single-node client (not cluster/sentinel).
+  const client = (await adapter.getClient()) as RedisClientType;
+  // Atomics live beside keyv's keys under their own prefix: plain strings, not keyv's JSON envelope.
+  const atomicKey = (key: string) => `${namespace}:atomic:${key}`;
+  const dataKey = (key: string) => `${namespace}::${key}`;
+  return {
+    kind: 'redis',
+    get: <T>(key: string) => keyv.get<T>(key),
+    async set(key, value, ttlMs) {
+      await keyv.set(key, value, ttlMs);
+    },
+    delete: (key) => keyv.delete(key),
+    async setIfAbsent(key, value, ttlMs) {
+      return (await client.set(atomicKey(key), value, { condition: 'NX', expiration: { type: 'PX', value: Math.max(1, Math.ceil(ttlMs)) } })) === 'OK';
+    },
+    async renewIf(key, expected, ttlMs) {
+      return Number(await client.eval(RENEW_IF, { keys: [atomicKey(key)], arguments: [expected, String(Math.max(1, Math.ceil(ttlMs)))] })) === 1;
+    },
+    async deleteIf(key, expected) {
+      return Number(await client.eval(DELETE_IF, { keys: [atomicKey(key)], arguments: [expected] })) === 1;
+    },
+    async keys(prefix) {
+      const found: string[] = [];
+      for await (const batch of client.scanIterator({ MATCH: `${dataKey(prefix).replace(/[*?[\]\\]/g, '\\$&')}*`, COUNT: 500 })) {
+        for (const k of batch) found.push(k.slice(dataKey('').length));
+      }
+      return found;
+    },
+    async close() {
+      await keyv.disconnect();
+    },
+  };
+}

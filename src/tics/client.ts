@@ -1,0 +1,291 @@
+/**
+ * A small TICS SDK of our own: ListInstanceHistory with validated inputs, signed requests,
+ * undici's retry interceptor for 429/5xx/network faults, and errors a caller can act on.
+ */
+import { Agent, interceptors, request, type Dispatcher } from 'undici';
+import { z } from 'zod';
+import type { Logger } from '../log.js';
+import type { TicsAuth } from './auth.js';
+import {
+  TicsAuthError,
+  TicsInputError,
+  TicsRequestError,
+  TicsResponseError,
+  TicsThrottledError,
+  TicsUpstreamError,
+  type TicsErrorDetails,
+} from './errors.js';
+import { errorBodySchema, parseInstancePage, ticsIdSchema, type InstancePage } from './schema.js';
+
+export interface ListInstanceHistoryParams {
+  leagueId: string;
+  offset: number;
+  limit: number;
+  jobId?: string;
+}
+
+export interface PageWithOffset extends InstancePage {
+  offset: number;
+}
+
+/** What the Slack and watch layers need; tests and benches can supply their own. */
+export interface TicsApi {
+  listInstanceHistory(params: ListInstanceHistoryParams, options?: { signal?: AbortSignal }): Promise<InstancePage>;
+}
+
+export interface TicsClientOptions {
+  endpoint: string;
+  projectId: string;
+  auth: TicsAuth;
+  connectTimeoutMs?: number;
+  /** Per attempt: time to response headers, and between body chunks. */
+  requestTimeoutMs?: number;
+  /** Retries after the first attempt for 429, 5xx and network faults. */
+  maxRetries?: number;
+  /** Backoff bounds; `Retry-After` is honoured up to `maxRetryDelayMs`. */
+  minRetryDelayMs?: number;
+  maxRetryDelayMs?: number;
+  /** Max sockets to the endpoint (keep-alive pool). */
+  connections?: number;
+  logger?: Logger;
+}
+
+const paramsSchema = z.object({
+  leagueId: ticsIdSchema,
+  offset: z.number().int('must be a whole number').min(0, 'must be ≥ 0').max(2_147_483_647),
+  limit: z.number().int('must be a whole number').min(0, 'must be between 0 and 100').max(100, 'must be between 0 and 100'),
+  jobId: ticsIdSchema.optional(),
+});
+
+const RETRY_STATUS = [429, 500, 502, 503, 504];
+const RETRY_ERROR_CODES = [
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'ENETDOWN',
+  'ENETUNREACH',
+  'EHOSTDOWN',
+  'EHOSTUNREACH',
+  'EPIPE',
+  'ETIMEDOUT',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+];
+
+export class TicsClient implements TicsApi {
+  private readonly dispatcher: Dispatcher;
+  private readonly agent: Agent;
+  private readonly base: string;
+
+  constructor(private readonly options: TicsClientOptions) {
+    this.base = options.endpoint.replace(/\/+$/, '');
+    const timeout = options.requestTimeoutMs ?? 15_000;
+    this.agent = new Agent({
+      connect: { timeout: options.connectTimeoutMs ?? 5_000 },
+      headersTimeout: timeout,
+      bodyTimeout: timeout,
+      keepAliveTimeout: 30_000,
+      connections: options.connections ?? 16,
+    });
+    this.dispatcher = this.agent.compose(
+      interceptors.retry({
+        maxRetries: options.maxRetries ?? 3,
+        minTimeout: options.minRetryDelayMs ?? 500,
+        maxTimeout: options.maxRetryDelayMs ?? 10_000,
+        timeoutFactor: 2,
+        retryAfter: true,
+        methods: ['GET'],
+        statusCodes: RETRY_STATUS,
+        errorCodes: RETRY_ERROR_CODES,
+        // Hand the final response to us (error body, X-Request-Id) instead of a bare RequestRetryError.
+        throwOnError: false,
+      }),
+    );
+  }
+
+  get description(): string {
+    return `${this.options.auth.description} → ${this.base} (project ${this.options.projectId})`;
+  }
+
+  async listInstanceHistory(params: ListInstanceHistoryParams, options: { signal?: AbortSignal } = {}): Promise<InstancePage> {
+    const parsed = paramsSchema.safeParse(params);
+    if (!parsed.success) {
+      const problems = parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ');
+      throw new TicsInputError(`Invalid ListInstanceHistory request: ${problems}`);
+    }
+    const { leagueId, offset, limit, jobId } = parsed.data;
+    const url = new URL(`${this.base}/v1/${encodeURIComponent(this.options.projectId)}/leagues/${encodeURIComponent(leagueId)}/job-instances`);
+    url.searchParams.set('offset', String(offset));
+    url.searchParams.set('limit', String(limit));
+    if (jobId) url.searchParams.set('job_id', jobId);
+    const body = await this.get(url, leagueId, options.signal);
+    const page = parseInstancePage(body.json);
+    if (!page.ok) {
+      throw new TicsResponseError('TICS returned a page the bot could not read', {
+        httpStatus: body.status,
+        requestId: body.requestId,
+        attempts: body.attempts,
+        excerpt: excerpt(page.issues),
+      });
+    }
+    return page.value;
+  }
+
+  /**
+   * Every page of a league's history, in API order. Bounded by `maxRecords`; follows the newest
+   * `total` (it can change between pages) and stops on an empty page so a shrinking list cannot loop.
+   */
+  async *pages(params: { leagueId: string; jobId?: string; pageSize?: number; maxRecords?: number; signal?: AbortSignal }): AsyncGenerator<PageWithOffset> {
+    yield* iteratePages(this, params);
+  }
+
+  async close(): Promise<void> {
+    await this.agent.close();
+  }
+
+  private async get(url: URL, leagueId: string, signal: AbortSignal | undefined, refreshed = false): Promise<{ json: unknown; status: number; requestId?: string; attempts: number }> {
+    const headers: Record<string, string> = { 'Content-Type': 'application/json' };
+    Object.assign(headers, await this.options.auth.headers({ method: 'GET', url, headers }));
+    let attempts = 0;
+    let res: Dispatcher.ResponseData<unknown>;
+    try {
+      res = await request(url, {
+        method: 'GET',
+        headers,
+        dispatcher: this.dispatcher,
+        ...(signal ? { signal } : {}),
+        // Counts attempts on this request only; the decision is still undici's retry handler's.
+        retryOptions: { retry: this.countingRetry(() => (attempts += 1), leagueId) },
+      } as Parameters<typeof request>[1]);
+    } catch (cause) {
+      throw new TicsUpstreamError(`TICS could not be reached (${describeNetworkError(cause)}) after ${attempts + 1} attempt${attempts ? 's' : ''}`, {
+        cause,
+        attempts: attempts + 1,
+      });
+    }
+    const requestId = first(res.headers['x-request-id']);
+    const text = await res.body.text().catch(() => '');
+    const details: TicsErrorDetails = { httpStatus: res.statusCode, requestId, attempts: attempts + 1, ...errorFields(text) };
+    if (res.statusCode >= 200 && res.statusCode < 300) {
+      let json: unknown;
+      try {
+        json = JSON.parse(text);
+      } catch {
+        throw new TicsResponseError('TICS answered with a body that is not JSON', { ...details, excerpt: excerpt(text) });
+      }
+      return { json, status: res.statusCode, requestId, attempts: attempts + 1 };
+    }
+    if (res.statusCode === 401) {
+      if (!refreshed && this.options.auth.refreshAfterRejection && (await this.options.auth.refreshAfterRejection(details.errorCode))) {
+        this.options.logger?.info({ leagueId, requestId, errorCode: details.errorCode }, 'TICS rejected the token; re-issued it, retrying once');
+        return this.get(url, leagueId, signal, true);
+      }
+      throw new TicsAuthError(`TICS rejected the credentials (${this.options.auth.description})`, details);
+    }
+    if (res.statusCode === 429) {
+      throw new TicsThrottledError('TICS is throttling the bot', { ...details, retryAfterMs: retryAfterMs(first(res.headers['retry-after'])) });
+    }
+    if (res.statusCode >= 500) throw new TicsUpstreamError(`TICS is unavailable (HTTP ${res.statusCode})`, details);
+    throw new TicsRequestError(`TICS refused the request (HTTP ${res.statusCode})`, details);
+  }
+
+  private countingRetry(onRetry: () => void, leagueId: string) {
+    const { maxRetries = 3, minRetryDelayMs = 500, maxRetryDelayMs = 10_000 } = this.options;
+    const logger = this.options.logger;
+    return (err: Error & { statusCode?: number; code?: string; headers?: Record<string, string | string[] | undefined> }, { state }: { state: { counter: number } }, cb: (err?: Error | null) => void) => {
+      const retriableStatus = err.statusCode !== undefined && RETRY_STATUS.includes(err.statusCode);
+      const retriableCode = err.code !== undefined && (err.code === 'UND_ERR_REQ_RETRY' ? retriableStatus : RETRY_ERROR_CODES.includes(err.code));
+      if ((!retriableStatus && !retriableCode) || state.counter > maxRetries) {
+        cb(err);
+        return;
+      }
+      const retryAfter = retryAfterMs(first(err.headers?.['retry-after']));
+      const delay = Math.min(retryAfter ?? minRetryDelayMs * 2 ** (state.counter - 1), maxRetryDelayMs);
+      onRetry();
+      logger?.warn({ leagueId, attempt: state.counter, status: err.statusCode, code: err.code, delayMs: delay }, 'TICS request failed; retrying');
+      setTimeout(() => cb(null), delay).unref?.();
+    };
+  }
+}
+
+export async function* iteratePages(
+  api: TicsApi,
+  params: { leagueId: string; jobId?: string; pageSize?: number; maxRecords?: number; signal?: AbortSignal },
+): AsyncGenerator<PageWithOffset> {
+  const pageSize = params.pageSize ?? 100;
+  const maxRecords = params.maxRecords ?? 10_000;
+  let offset = 0;
+  for (;;) {
+    const limit = Math.min(pageSize, maxRecords - offset);
+    if (limit <= 0) return;
+    const page = await api.listInstanceHistory(
+      { leagueId: params.leagueId, offset, limit, ...(params.jobId ? { jobId: params.jobId } : {}) },
+      params.signal ? { signal: params.signal } : {},
+    );
+    yield { ...page, offset };
+    offset += page.instances.length;
+    if (page.instances.length === 0 || offset >= page.total) return;
+  }
+}
+
+function first(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function retryAfterMs(value: string | undefined): number | undefined {
+  if (!value) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
+}
+
+function errorFields(text: string): Pick<TicsErrorDetails, 'errorCode' | 'errorMsg'> {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return {};
+  }
+  const parsed = errorBodySchema.safeParse(json);
+  if (!parsed.success) return {};
+  return {
+    ...(parsed.data.error_code ? { errorCode: parsed.data.error_code.slice(0, 64) } : {}),
+    ...(parsed.data.error_msg ? { errorMsg: parsed.data.error_msg.slice(0, 300) } : {}),
+  };
+}
+
+/** Short, single-line, and free of anything that looks like a credential. */
+export function excerpt(text: string, max = 160): string {
+  const flat = text
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/\s+/g, ' ')
+    .replace(/(Signature=|Access=|X-Auth-Token:?\s*|token"?\s*[:=]\s*"?)[^\s,"]+/gi, '$1[redacted]')
+    .trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+
+function describeNetworkError(cause: unknown): string {
+  const code = (cause as { code?: string } | undefined)?.code;
+  switch (code) {
+    case 'UND_ERR_HEADERS_TIMEOUT':
+    case 'UND_ERR_BODY_TIMEOUT':
+      return 'timed out waiting for the response';
+    case 'UND_ERR_CONNECT_TIMEOUT':
+      return 'connection timed out';
+    case 'ECONNREFUSED':
+      return 'connection refused';
+    case 'ENOTFOUND':
+      return 'host not found';
+    case 'UND_ERR_SOCKET':
+    case 'ECONNRESET':
+      return 'connection reset';
+    case 'UND_ERR_ABORTED':
+    case 'ABORT_ERR':
+      return 'request aborted';
+    default:
+      return code ?? 'network error';
+  }
+}

@@ -1,0 +1,157 @@
+/**
+ * The TICS ListInstanceHistory wire format, validated once at the edge and turned into the typed
+ * values the rest of the bot trusts. Unknown statuses and types are kept as strings: TICS will add
+ * values one day and a new word must render, not crash.
+ */
+import { z } from 'zod';
+
+export const KNOWN_STATUSES = [
+  'NEW',
+  'SUBMITING',
+  'ACCEPTED',
+  'DEPLOYING',
+  'RUNNING',
+  'PENDING',
+  'TERMINATING',
+  'SUCCEEDED',
+  'FAILED',
+  'TERMINATED',
+] as const;
+export type KnownStatus = (typeof KNOWN_STATUSES)[number];
+/** A status as TICS sent it: one of the known ones, or a future value kept verbatim. */
+export type InstanceStatus = KnownStatus | (string & {});
+
+export const TERMINAL_STATUSES: ReadonlySet<string> = new Set<KnownStatus>(['SUCCEEDED', 'FAILED', 'TERMINATED']);
+
+export function isKnownStatus(value: string): value is KnownStatus {
+  return (KNOWN_STATUSES as readonly string[]).includes(value);
+}
+
+export function isTerminalStatus(status: string): boolean {
+  return TERMINAL_STATUSES.has(status);
+}
+
+export const KNOWN_INSTANCE_TYPES = [
+  'HFL',
+  'SQL',
+  'VFL_EVALUATE',
+  'VFL_FEATURE_SELECTION',
+  'VFL_ID_TRUNCATION',
+  'VFL_PREDICT',
+  'VFL_SAMPLE_ALIGNMENT',
+  'VFL_TRAIN',
+] as const;
+export type KnownInstanceType = (typeof KNOWN_INSTANCE_TYPES)[number];
+export type InstanceType = KnownInstanceType | (string & {});
+
+/** What the bot works with: camelCase, times as epoch milliseconds (JSON-safe for the store). */
+export interface JobInstance {
+  id: string;
+  jobName: string;
+  type: InstanceType;
+  status: InstanceStatus;
+  roundId?: number;
+  startTime?: number;
+  endTime?: number;
+  isSinglePredict?: boolean;
+  jobPartner?: string;
+  ext?: string;
+  resultExt?: string;
+}
+
+export interface InstancePage {
+  total: number;
+  instances: JobInstance[];
+}
+
+const isoTime = z
+  .string()
+  .nullish()
+  .transform((value) => {
+    if (!value) return undefined;
+    const ms = Date.parse(value);
+    return Number.isNaN(ms) ? undefined : ms;
+  });
+
+const optionalString = z
+  .union([z.string(), z.number(), z.boolean()])
+  .nullish()
+  .transform((v) => (v === null || v === undefined ? undefined : String(v)));
+
+const wireInstance = z.object({
+  id: z.string().nullish(),
+  job_name: z.string().nullish(),
+  job_instance_type: z.string().nullish(),
+  status: z.string().nullish(),
+  round_id: z.number().int().nullish(),
+  start_time: isoTime,
+  end_time: isoTime,
+  is_single_predict: z.boolean().nullish(),
+  job_partner: optionalString,
+  ext: optionalString,
+  result_ext: optionalString,
+});
+
+const wirePage = z.object({
+  total: z.number().int().nonnegative().nullish(),
+  lists: z.array(wireInstance).nullish(),
+});
+
+function compact<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}
+
+export function toJobInstance(wire: z.output<typeof wireInstance>): JobInstance {
+  return compact({
+    id: wire.id ?? '',
+    jobName: wire.job_name ?? '',
+    type: wire.job_instance_type ?? 'UNKNOWN',
+    status: (wire.status ?? 'UNKNOWN').toUpperCase(),
+    roundId: wire.round_id ?? undefined,
+    startTime: wire.start_time,
+    endTime: wire.end_time,
+    isSinglePredict: wire.is_single_predict ?? undefined,
+    jobPartner: wire.job_partner,
+    ext: wire.ext,
+    resultExt: wire.result_ext,
+  });
+}
+
+export type ParseResult<T> = { ok: true; value: T } | { ok: false; issues: string };
+
+/** Validates a 200 body. A missing `lists` is an empty page; a missing `total` is the page length. */
+export function parseInstancePage(body: unknown): ParseResult<InstancePage> {
+  const parsed = wirePage.safeParse(body);
+  if (!parsed.success) return { ok: false, issues: z.prettifyError(parsed.error) };
+  const instances = (parsed.data.lists ?? []).map(toJobInstance);
+  return { ok: true, value: { total: parsed.data.total ?? instances.length, instances } };
+}
+
+/** The wire shape, for the simulator (which must speak exactly what TICS speaks). */
+export function toWireInstance(instance: JobInstance): Record<string, unknown> {
+  const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString().replace('Z', '+00:00'));
+  return compact({
+    id: instance.id,
+    job_name: instance.jobName,
+    job_instance_type: instance.type,
+    status: instance.status,
+    round_id: instance.roundId,
+    start_time: iso(instance.startTime),
+    end_time: iso(instance.endTime),
+    is_single_predict: instance.isSinglePredict,
+    job_partner: instance.jobPartner,
+    ext: instance.ext,
+    result_ext: instance.resultExt,
+  });
+}
+
+export const errorBodySchema = z.object({
+  error_code: z.string().optional(),
+  error_msg: z.string().optional(),
+});
+export type ErrorBody = z.infer<typeof errorBodySchema>;
+
+/** Ids in paths and `job_id`: ≤ 32 letters or digits (tics-api.md). */
+export const ticsIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9]{1,32}$/, 'must be 1–32 letters or digits');
