@@ -1,0 +1,71 @@
+/**
+ * Wiring only: config → logger → store → TICS client → Slack app (→ watcher). Returns a handle so
+ * main.ts, the demo and the integration tests start exactly the same thing.
+ */
+import type { Config } from './config.js';
+import { createLogger, type Logger } from './log.js';
+import { createSlackApp, verifySlackToken, type SlackApp } from './slack/app.js';
+import { createStore, type Store } from './store.js';
+import type { TicsClient } from './tics/client.js';
+import { createTicsClient } from './tics/factory.js';
+
+export interface BotHandle {
+  readonly port: number;
+  readonly mode: SlackApp['mode'];
+  readonly store: Store;
+  readonly logger: Logger;
+  stop(): Promise<void>;
+}
+
+export interface BotOptions {
+  logger?: Logger;
+  /** The data comes from the built-in simulator (the demo): every message says so. */
+  simulated?: boolean;
+  now?: () => number;
+}
+
+export function secretsOf(config: Config): string[] {
+  const auth = config.tics.auth;
+  const tics = auth.kind === 'aksk' ? [auth.sk, auth.securityToken] : auth.kind === 'token' ? [auth.token] : [auth.password];
+  return [config.slack.botToken, config.slack.signingSecret, config.slack.appToken, ...tics].filter((s): s is string => Boolean(s));
+}
+
+export async function startBot(config: Config, options: BotOptions = {}): Promise<BotHandle> {
+  const logger = options.logger ?? createLogger({ level: config.logLevel, secrets: secretsOf(config) });
+  const now = options.now ?? Date.now;
+  const identity = await verifySlackToken(config.slack, logger);
+  const store = await createStore(config.storeUrl);
+  let tics: TicsClient | undefined;
+  try {
+    tics = createTicsClient(config.tics, { store, logger: logger.child({ component: 'tics' }) });
+    const slack = createSlackApp({
+      slack: config.slack,
+      identity,
+      deps: { tics, leagues: config.leagues, logger, now, simulated: options.simulated ?? false },
+      health: () => ({ ok: true, mode: config.slack.appToken ? 'socket' : 'http', store: store.kind }),
+    });
+    const port = await slack.start();
+    logger.info({ port, mode: slack.mode, team: identity.team, store: store.kind, tics: tics.description }, 'tics-bot is up');
+    const client = tics;
+    let stopping: Promise<void> | undefined;
+    return {
+      port,
+      mode: slack.mode,
+      store,
+      logger,
+      stop() {
+        stopping ??= (async () => {
+          logger.info('shutting down');
+          await slack.stop().catch((err: unknown) => logger.warn({ err }, 'error while stopping the Slack app'));
+          await client.close();
+          await store.close();
+        })();
+        return stopping;
+      },
+    };
+  } catch (error) {
+    await tics?.close();
+    await store.close();
+    throw error;
+  }
+}

@@ -1,0 +1,43 @@
+/** Plain-text rendering of a history page for the terminal (pure). */
+import { UTCDate } from '@date-fns/utc';
+import { format } from 'date-fns';
+import type { HistoryPage } from '../history/fetch-page.js';
+import { describeTiming, typeLabel } from '../slack/views/format.js';
+
+const COLUMNS = ['STATUS', 'JOB', 'TYPE', 'STARTED (UTC)', 'DURATION', 'ROUNDS', 'PARTNER', 'INSTANCE'] as const;
+
+/** Terminal width of a string: CJK and other wide characters take two columns. */
+export function displayWidth(text: string): number {
+  let width = 0;
+  for (const ch of text) width += /[\u1100-\u115F\u2E80-\uA4CF\uAC00-\uD7A3\uF900-\uFAFF\uFE30-\uFE4F\uFF00-\uFF60\uFFE0-\uFFE6]|[\u{20000}-\u{3FFFD}]/u.test(ch) ? 2 : 1;
+  return width;
+}
+
+function fit(text: string, width: number): string {
+  let out = '';
+  let used = 0;
+  for (const ch of text.replace(/\s+/g, ' ')) {
+    const w = displayWidth(ch);
+    if (used + w > width - 1 && displayWidth(text) > width) return `${out}…${' '.repeat(Math.max(0, width - used - 1))}`;
+    out += ch;
+    used += w;
+  }
+  return out + ' '.repeat(Math.max(0, width - used));
+}
+
+export function renderTable(page: HistoryPage, now: number): string {
+  const rows = page.instances.map((i) => [
+    i.status,
+    i.jobName || '—',
+    typeLabel(i.type),
+    i.startTime === undefined ? '—' : format(new UTCDate(i.startTime), 'yyyy-MM-dd HH:mm:ss'),
+    describeTiming(i, now),
+    i.roundId === undefined ? '—' : String(i.roundId),
+    i.jobPartner ?? '—',
+    i.id || '—',
+  ]);
+  const max = [12, 32, 24, 19, 28, 6, 24, 32];
+  const widths = COLUMNS.map((h, c) => Math.min(max[c]!, Math.max(displayWidth(h), ...rows.map((r) => displayWidth(r[c]!)))));
+  const line = (cells: readonly string[]) => cells.map((cell, c) => fit(cell, widths[c]!)).join('  ').trimEnd();
+  return [line(COLUMNS), line(widths.map((w) => '─'.repeat(w))), ...rows.map(line)].join('\n');
+}

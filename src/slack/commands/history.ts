@@ -1,0 +1,24 @@
+/** `/tics history <league> …` */
+import type { RespondFn } from '@slack/bolt';
+import { DEFAULT_LIMIT, type HistoryArgs } from '../../history/query.js';
+import type { Logger } from '../../log.js';
+import { CURSOR_VERSION, type HistoryCursor } from '../cursor.js';
+import type { SlackDeps } from '../deps.js';
+import { renderHistory } from '../history-service.js';
+import { safeRespond } from '../respond.js';
+
+export function cursorFor(args: HistoryArgs): HistoryCursor {
+  return {
+    v: CURSOR_VERSION,
+    league: args.league,
+    limit: args.limit ?? DEFAULT_LIMIT,
+    offset: 0,
+    ...(args.jobId ? { jobId: args.jobId } : {}),
+    ...(args.statuses ? { statuses: args.statuses } : {}),
+  };
+}
+
+export async function runHistory(deps: SlackDeps, args: HistoryArgs, respond: RespondFn, log: Logger): Promise<void> {
+  const message = await renderHistory(deps, cursorFor(args));
+  await safeRespond(respond, { response_type: 'ephemeral', ...message }, log, { league: args.league });
+}

@@ -1,0 +1,31 @@
+/** `/tics`: ack at once (Slack allows 3 s), then parse, fetch and reply through response_url. */
+import type { App } from '@slack/bolt';
+import type { SlackDeps } from '../deps.js';
+import { safeRespond } from '../respond.js';
+import { buildHelpMessage } from '../views/help.js';
+import { usageError } from '../views/errors.js';
+import { COMMANDS, parseCommand, SLASH_COMMAND } from './parse.js';
+import { runHistory } from './history.js';
+
+export function registerCommands(app: App, deps: SlackDeps): void {
+  app.command(SLASH_COMMAND, async ({ ack, command, respond }) => {
+    await ack();
+    const started = deps.now();
+    const log = deps.logger.child({ command: SLASH_COMMAND, user: command.user_id, channel: command.channel_id, team: command.team_id });
+    const parsed = parseCommand(command.text);
+    if (!parsed.ok) {
+      log.info({ problem: parsed.problem }, 'rejected /tics input');
+      await safeRespond(respond, { response_type: 'ephemeral', ...usageError(parsed.problem, parsed.usage) }, log);
+      return;
+    }
+    switch (parsed.command.kind) {
+      case 'help':
+        await safeRespond(respond, { response_type: 'ephemeral', ...buildHelpMessage([...COMMANDS]) }, log);
+        break;
+      case 'history':
+        await runHistory(deps, parsed.command.args, respond, log);
+        break;
+    }
+    log.debug({ kind: parsed.command.kind, ms: deps.now() - started }, 'handled /tics');
+  });
+}

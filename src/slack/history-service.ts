@@ -1,0 +1,94 @@
+/**
+ * Cursor in, finished message out: resolves the league, fetches the page, lays it out, and turns
+ * every failure into a message a person can act on. Shared by `/tics history` and the buttons.
+ */
+import { fetchHistoryPage, type HistoryPage } from '../history/fetch-page.js';
+import { iteratePages } from '../tics/client.js';
+import { isTicsError } from '../tics/errors.js';
+import { leagueLabel, resolveLeague, type LeagueRef } from '../tics/leagues.js';
+import type { JobInstance } from '../tics/schema.js';
+import type { HistoryCursor, DetailsRef } from './cursor.js';
+import type { SlackDeps } from './deps.js';
+import { buildDetailsMessage } from './views/details.js';
+import { genericError, ticsErrorMessage, usageError } from './views/errors.js';
+import { buildHistoryMessage, type SlackMessage } from './views/history.js';
+import { HISTORY_USAGE } from '../history/query.js';
+import { SLASH_COMMAND } from './commands/parse.js';
+
+/** How far the Details button looks for an instance that moved since the page was drawn. */
+const DETAILS_SCAN_RECORDS = 500;
+
+export async function renderHistory(deps: SlackDeps, cursor: HistoryCursor): Promise<SlackMessage> {
+  const resolved = resolveLeague(cursor.league, deps.leagues);
+  if (!resolved.ok) return usageError(resolved.problem, `${SLASH_COMMAND} ${HISTORY_USAGE}`);
+  const league = resolved.league;
+  try {
+    const page = await fetchHistoryPage(deps.tics, {
+      leagueId: league.id,
+      limit: cursor.limit,
+      offset: cursor.offset,
+      ...(cursor.jobId ? { jobId: cursor.jobId } : {}),
+      ...(cursor.statuses?.length ? { statuses: cursor.statuses } : {}),
+      ...(cursor.back ? { back: cursor.back } : {}),
+    });
+    return buildHistoryMessage(toViewModel(deps, league, cursor, page));
+  } catch (error) {
+    return failure(deps, error, league, 'history');
+  }
+}
+
+function toViewModel(deps: SlackDeps, league: LeagueRef, cursor: HistoryCursor, page: HistoryPage) {
+  const at = (to: { offset: number; back?: number[] }): HistoryCursor => {
+    const { back: _drop, ...rest } = cursor;
+    return { ...rest, offset: to.offset, ...(to.back ? { back: to.back } : {}) };
+  };
+  const now = deps.now();
+  return {
+    league,
+    instances: page.instances,
+    total: page.total,
+    cursor,
+    ...(page.prev ? { prev: at(page.prev) } : {}),
+    ...(page.next ? { next: at(page.next) } : {}),
+    pageNumber: page.pageNumber,
+    ...(page.pageCount !== undefined ? { pageCount: page.pageCount } : {}),
+    ...(page.scan ? { scan: page.scan } : {}),
+    fetchedAt: now,
+    now,
+    simulated: deps.simulated,
+  };
+}
+
+export async function renderDetails(deps: SlackDeps, ref: DetailsRef): Promise<SlackMessage> {
+  const resolved = resolveLeague(ref.league, deps.leagues);
+  if (!resolved.ok) return usageError(resolved.problem, `${SLASH_COMMAND} ${HISTORY_USAGE}`);
+  const league = resolved.league;
+  try {
+    // TICS has no "get one instance" call: find it in the (job-filtered when possible) history.
+    let found: JobInstance | undefined;
+    for await (const page of iteratePages(deps.tics, { leagueId: league.id, ...(ref.jobId ? { jobId: ref.jobId } : {}), maxRecords: DETAILS_SCAN_RECORDS })) {
+      found = page.instances.find((i) => i.id === ref.instanceId);
+      if (found) break;
+    }
+    if (!found) {
+      return genericError(
+        `Instance \`${ref.instanceId}\` is no longer among the ${DETAILS_SCAN_RECORDS} most recent records of league ${leagueLabel(league)}. Run \`${SLASH_COMMAND} history ${ref.league}\` again.`,
+      );
+    }
+    return buildDetailsMessage({ league, instance: found, now: deps.now(), simulated: deps.simulated });
+  } catch (error) {
+    return failure(deps, error, league, 'details');
+  }
+}
+
+function failure(deps: SlackDeps, error: unknown, league: LeagueRef, what: string): SlackMessage {
+  if (isTicsError(error)) {
+    deps.logger.warn(
+      { leagueId: league.id, kind: error.kind, httpStatus: error.httpStatus, errorCode: error.errorCode, requestId: error.requestId, attempts: error.attempts },
+      `TICS ${what} request failed: ${error.message}`,
+    );
+    return ticsErrorMessage(error, { league: leagueLabel(league) });
+  }
+  deps.logger.error({ err: error, leagueId: league.id }, `unexpected failure rendering ${what}`);
+  return genericError('Something went wrong inside tics-bot while answering. It has been logged; please try again.');
+}
