@@ -1,0 +1,341 @@
+/**
+ * A strict local TICS: ListInstanceHistory and IAM's token endpoint over real HTTP, as unforgiving
+ * as Huawei's gateway (tics-api.md). Used by `npm run simulator`, the demo, the CLI's
+ * `--simulator` mode and, in-process, by every test of the client, the Slack app and the watcher.
+ *
+ * Order of checks for each request: scripted fault → route (404) → throttle (429) → method (405)
+ * → auth (401) → path ids and query (400) → project (403) → league (404) → 200.
+ */
+import { randomBytes } from 'node:crypto';
+import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as delay } from 'node:timers/promises';
+import { z } from 'zod';
+import { toWireInstance, ticsIdSchema } from '../tics/schema.js';
+import type { SignableRequest } from '../tics/sign.js';
+import { Gatekeeper } from './auth.js';
+import { FaultQueue, htmlErrorPage, MALFORMED_BODY, WRONG_SHAPE_BODY, type Fault, type FaultOptions, type RouteKind } from './faults.js';
+import { handleTokenRequest, iamError, type IamUser } from './iam.js';
+import { seedWorld } from './seed.js';
+import { RateWindow } from './throttle.js';
+import { SimWorld } from './world.js';
+
+export type { Fault, FaultOptions } from './faults.js';
+export { DEMO_LEAGUES, UNKNOWN_DEMO_STATUS, UNKNOWN_DEMO_TYPE, type DemoLeague } from './seed.js';
+export { SimWorld, jobIdFor, type ProgressStep } from './world.js';
+export { LOCKOUT_MS, LOCKOUT_TOLERATED_FAILURES } from './auth.js';
+
+/** 32 letters/digits, like a real project id (which is 32 hex). */
+export const DEFAULT_PROJECT_ID = 'a1b2c3d4e5f60718293a4b5c6d7e8f90';
+/** Shaped like Huawei keys: 20-character AK, 40-character SK. */
+export const DEFAULT_AK = 'SIMULATORACCESSKEY01';
+export const DEFAULT_SK = 'SimulatorSecretKey0000000000000000000001';
+export const DEFAULT_IAM_USER: IamUser = { name: 'sim-user', password: 'sim-password', domain: 'sim-account' };
+
+export interface SimulatorOptions {
+  port?: number;
+  host?: string;
+  projectId?: string;
+  credentials?: Array<{ ak: string; sk: string }>;
+  tokens?: string[];
+  iamUsers?: IamUser[];
+  tokenTtlMs?: number;
+  now?: () => number;
+  seed?: number | false;
+  speed?: number;
+  latencyMs?: number;
+  rateLimitPerSecond?: number;
+}
+
+export interface RequestRecord {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  /** Status sent; 0 while in flight, and for a `reset` fault (no answer at all). */
+  status: number;
+  auth: 'aksk' | 'token' | 'none';
+  leagueId?: string;
+  at: number;
+  requestId: string;
+}
+
+export interface TicsSimulator {
+  readonly url: string;
+  readonly projectId: string;
+  readonly credentials: { ak: string; sk: string };
+  readonly world: SimWorld;
+  readonly requests: RequestRecord[];
+  injectFault(fault: Fault, opts?: FaultOptions): void;
+  clearFaults(): void;
+  setLatency(ms: number): void;
+  close(): Promise<void>;
+}
+
+const optionsSchema = z.object({
+  port: z.number().int().min(0).max(65535).default(0),
+  host: z.string().min(1).default('127.0.0.1'),
+  projectId: ticsIdSchema.default(DEFAULT_PROJECT_ID),
+  credentials: z
+    .array(z.object({ ak: z.string().min(1), sk: z.string().min(1) }))
+    .min(1)
+    .default([{ ak: DEFAULT_AK, sk: DEFAULT_SK }]),
+  tokens: z.array(z.string().min(1)).default([]),
+  iamUsers: z.array(z.object({ name: z.string(), password: z.string(), domain: z.string() })).default([DEFAULT_IAM_USER]),
+  tokenTtlMs: z.number().positive().default(24 * 60 * 60_000),
+  seed: z.union([z.number().int(), z.literal(false)]).default(1),
+  speed: z.number().positive().default(60),
+  latencyMs: z.number().min(0).default(0),
+  rateLimitPerSecond: z.number().int().positive().default(200),
+});
+
+const JSON_TYPE = 'application/json;charset=UTF-8';
+const MAX_BODY_BYTES = 64 * 1024;
+const MAX_OFFSET = 2_147_483_647;
+const INSTANCES_PATH = /^\/v1\/([^/]+)\/leagues\/([^/]+)\/job-instances$/;
+
+/** Error codes TICS does not document; these mimic Huawei's `SERVICE.0NNN` style. */
+const CODES = {
+  badRequest: 'TICS.0400',
+  /** The path's project is not the caller's. */
+  forbidden: 'TICS.0403',
+  /** The league does not exist (or is not visible to this project). */
+  noLeague: 'TICS.0404',
+  method: 'TICS.0405',
+  internal: 'TICS.0500',
+  /** What APIG says for a path it has no API for. */
+  noApi: 'APIGW.0101',
+  throttled: 'APIGW.0308',
+} as const;
+
+type Route = { kind: 'instances'; project: string; league: string } | { kind: 'iam' } | { kind: 'other' };
+
+function classify(pathname: string): Route {
+  if (pathname === '/v3/auth/tokens') return { kind: 'iam' };
+  const m = INSTANCES_PATH.exec(pathname);
+  if (m?.[1] && m[2]) return { kind: 'instances', project: m[1], league: m[2] };
+  return { kind: 'other' };
+}
+
+function safeDecode(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
+}
+
+function flatHeaders(req: IncomingMessage): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) out[k] = Array.isArray(v) ? v.join(',') : v;
+  return out;
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** A required non-negative integer query parameter, with messages that name it. */
+function intParam(name: string, max: number) {
+  return z
+    .string({ error: (issue) => (issue.input === undefined ? `${name} is required` : `${name} must be a string`) })
+    .regex(/^-?\d+$/, `${name} must be an integer`)
+    .transform(Number)
+    .pipe(z.number().min(0, `${name} must be between 0 and ${max}`).max(max, `${name} must be between 0 and ${max}`));
+}
+
+const querySchema = z.object({
+  limit: intParam('limit', 100),
+  offset: intParam('offset', MAX_OFFSET),
+  job_id: z.string().regex(/^[A-Za-z0-9]{1,32}$/, 'job_id must be 1–32 letters or digits').optional(),
+});
+
+interface Exchange {
+  res: ServerResponse;
+  record: RequestRecord;
+}
+
+export async function startSimulator(options: SimulatorOptions = {}): Promise<TicsSimulator> {
+  const { now: nowOption, ...rest } = options;
+  const opts = optionsSchema.parse(rest);
+  const now = nowOption ?? Date.now;
+  const world = new SimWorld({ now, speed: opts.speed });
+  if (opts.seed !== false) seedWorld(world, { seed: opts.seed, now: now() });
+  const gate = new Gatekeeper({ projectId: opts.projectId, credentials: opts.credentials, tokens: opts.tokens, now });
+  const faults = new FaultQueue();
+  const throttle = new RateWindow(opts.rateLimitPerSecond);
+  const requests: RequestRecord[] = [];
+  const closing = new AbortController();
+  let latencyMs = opts.latencyMs;
+
+  const sleep = async (ms: number) => {
+    if (ms > 0) await delay(ms, undefined, { signal: closing.signal }).catch(() => undefined);
+  };
+
+  const send = (ex: Exchange, status: number, body: string, headers: Record<string, string> = {}) => {
+    ex.record.status = status;
+    if (ex.res.destroyed || closing.signal.aborted) return;
+    ex.res.writeHead(status, { 'Content-Type': JSON_TYPE, 'X-Request-Id': ex.record.requestId, ...headers });
+    ex.res.end(body);
+  };
+  const sendJson = (ex: Exchange, status: number, body: unknown, headers?: Record<string, string>) => send(ex, status, JSON.stringify(body), headers);
+  const ticsError = (ex: Exchange, status: number, code: string, msg: string, headers?: Record<string, string>) =>
+    // The gateway adds its request id to its own errors; TICS's documented body is just code + msg.
+    sendJson(ex, status, code.startsWith('APIGW.') ? { error_code: code, error_msg: msg, request_id: ex.record.requestId } : { error_code: code, error_msg: msg }, headers);
+
+  const applyFault = (ex: Exchange, fault: Fault, route: RouteKind): boolean => {
+    switch (fault.kind) {
+      case 'status': {
+        const reason = STATUS_CODES[fault.status] ?? 'Error';
+        if (route === 'iam' && !fault.errorCode) sendJson(ex, fault.status, iamError(fault.status, reason, fault.errorMsg ?? reason).body);
+        else ticsError(ex, fault.status, fault.errorCode ?? `TICS.0${fault.status}`, fault.errorMsg ?? reason);
+        return true;
+      }
+      case 'throttle': {
+        const seconds = fault.retryAfterSeconds ?? 2;
+        ticsError(ex, 429, CODES.throttled, 'The throttling threshold has been reached: policy user over ratelimit', { 'Retry-After': String(seconds) });
+        return true;
+      }
+      case 'auth':
+        ticsError(ex, 401, fault.errorCode ?? 'APIGW.0301', 'Incorrect IAM authentication information (injected fault)');
+        return true;
+      case 'malformed':
+        send(ex, 200, MALFORMED_BODY);
+        return true;
+      case 'html':
+        send(ex, fault.status, htmlErrorPage(fault.status, STATUS_CODES[fault.status] ?? 'Error'), { 'Content-Type': 'text/html' });
+        return true;
+      case 'schema':
+        sendJson(ex, 200, WRONG_SHAPE_BODY);
+        return true;
+      case 'reset':
+        ex.record.status = 0;
+        ex.res.socket?.destroy();
+        return true;
+      case 'latency':
+        return false;
+    }
+  };
+
+  const handleInstances = (ex: Exchange, req: SignableRequest, route: { project: string; league: string }, searchParams: URLSearchParams) => {
+    const auth = gate.check(req);
+    ex.record.auth = auth.kind;
+    if (!auth.ok) return ticsError(ex, 401, auth.code, auth.message);
+
+    const project = safeDecode(route.project) ?? '';
+    const league = safeDecode(route.league) ?? '';
+    if (!ticsIdSchema.safeParse(project).success) return ticsError(ex, 400, CODES.badRequest, 'project_id must be 1–32 letters or digits');
+    if (!ticsIdSchema.safeParse(league).success) return ticsError(ex, 400, CODES.badRequest, 'league_id must be 1–32 letters or digits');
+    for (const key of ['limit', 'offset', 'job_id']) {
+      if (searchParams.getAll(key).length > 1) return ticsError(ex, 400, CODES.badRequest, `${key} must be given once`);
+    }
+    const query = querySchema.safeParse(Object.fromEntries(searchParams));
+    if (!query.success) return ticsError(ex, 400, CODES.badRequest, query.error.issues[0]?.message ?? 'invalid query');
+    if (project !== opts.projectId || project !== auth.projectId) {
+      return ticsError(ex, 403, CODES.forbidden, `No permission for project ${project}`);
+    }
+    world.advanceTo(now());
+    if (!world.hasLeague(league)) return ticsError(ex, 404, CODES.noLeague, `League ${league} does not exist`);
+    const page = world.query(league, { offset: query.data.offset, limit: query.data.limit, jobId: query.data.job_id });
+    // The SDK models make `lists` optional and an empty league may leave it out: do the stricter thing.
+    sendJson(ex, 200, page.total === 0 ? { total: 0 } : { total: page.total, lists: page.instances.map(toWireInstance) });
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const url = new URL(req.url ?? '/', 'http://simulator.invalid');
+    const route = classify(url.pathname);
+    const record: RequestRecord = {
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      status: 0,
+      auth: 'none',
+      at: now(),
+      requestId: randomBytes(16).toString('hex'),
+    };
+    if (route.kind === 'instances') {
+      const league = safeDecode(route.league);
+      if (league !== undefined) record.leagueId = league;
+    }
+    requests.push(record);
+    const ex: Exchange = { res, record };
+    const body = await readBody(req);
+    await sleep(latencyMs);
+
+    const fault = faults.take(route.kind, record.leagueId);
+    if (fault) {
+      if (applyFault(ex, fault, route.kind)) return;
+      if (fault.kind === 'latency') await sleep(fault.ms);
+    }
+    if (closing.signal.aborted) return;
+
+    if (route.kind === 'other') return ticsError(ex, 404, CODES.noApi, 'The API does not exist or has not been published in the environment');
+    const retryAfter = throttle.hit(route.kind, now());
+    if (retryAfter !== undefined) {
+      return ticsError(ex, 429, CODES.throttled, `The throttling threshold has been reached: policy user over ratelimit,limit:${opts.rateLimitPerSecond},time:1 second`, {
+        'Retry-After': String(retryAfter),
+      });
+    }
+
+    if (route.kind === 'iam') {
+      if (record.method !== 'POST') return sendJson(ex, 405, iamError(405, 'Method Not Allowed', 'Only POST is allowed.').body, { Allow: 'POST' });
+      const reply = handleTokenRequest(body, {
+        users: opts.iamUsers,
+        projectId: opts.projectId,
+        ttlMs: opts.tokenTtlMs,
+        nocatalog: url.searchParams.get('nocatalog') === 'true',
+        issue: (projectId, ttl) => gate.issueToken(projectId, ttl),
+      });
+      return sendJson(ex, reply.status, reply.body, reply.headers);
+    }
+
+    if (record.method !== 'GET') return ticsError(ex, 405, CODES.method, `Method ${record.method} is not allowed; use GET`, { Allow: 'GET' });
+    const segments = url.pathname.split('/').map(safeDecode);
+    if (segments.some((s) => s === undefined)) return ticsError(ex, 400, CODES.badRequest, 'The path is not valid percent-encoding');
+    const signable: SignableRequest = { method: record.method, path: segments.join('/'), query: [...url.searchParams], headers: flatHeaders(req), body };
+    handleInstances(ex, signable, route, url.searchParams);
+  };
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      console.error('simulator: request failed', error);
+      if (!res.headersSent && !res.destroyed) {
+        res.writeHead(500, { 'Content-Type': JSON_TYPE });
+        res.end(JSON.stringify({ error_code: CODES.internal, error_msg: 'Internal error' }));
+      }
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port, opts.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  const hostPart = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
+
+  return {
+    url: `http://${hostPart}:${port}`,
+    projectId: opts.projectId,
+    credentials: opts.credentials[0]!,
+    world,
+    requests,
+    injectFault: (fault, faultOpts) => faults.inject(fault, faultOpts),
+    clearFaults: () => faults.clear(),
+    setLatency: (ms) => {
+      latencyMs = Math.max(0, ms);
+    },
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        closing.abort();
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+}

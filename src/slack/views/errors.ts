@@ -1,0 +1,155 @@
+/**
+ * Error replies that say what happened and what to do next. They show what support needs (error
+ * code, request id) and never a stack trace, raw upstream HTML or anything credential-like.
+ */
+import type { types } from '@slack/bolt';
+import { TicsThrottledError, type TicsError } from '../../tics/errors.js';
+import { escapeAndTruncate, formatDurationMs, mrkdwnContext, oneLine, type SlackMessage } from './format.js';
+
+const MESSAGE_MAX = 500;
+const UPSTREAM_SAYS_MAX = 300;
+
+// Tokens (IAM tokens run to thousands of base64 characters), secret keys and signatures all look
+// like long unbroken runs of base64/hex (an SK is 40). League and instance ids are 32, so they stay.
+const CREDENTIAL_LIKE = /[A-Za-z0-9+/=_-]{40,}/g;
+
+export function usageError(problem: string, usage: string): SlackMessage {
+  const problemText = escapeAndTruncate(oneLine(problem), MESSAGE_MAX);
+  return {
+    text: `Command problem: ${problemText}`,
+    blocks: [
+      section(`:warning: ${problemText}`),
+      mrkdwnContext(`Usage: \`${escapeAndTruncate(oneLine(usage), MESSAGE_MAX)}\`  ·  \`/tics help\` lists every command.`),
+    ],
+  };
+}
+
+export function genericError(message: string): SlackMessage {
+  const text = escapeAndTruncate(oneLine(message), MESSAGE_MAX) || 'Something went wrong.';
+  return {
+    text: `tics-bot error: ${text}`,
+    blocks: [section(`:warning: ${text}`), mrkdwnContext('If it keeps happening, tell whoever runs tics-bot; the logs have the details.')],
+  };
+}
+
+/** A button whose state could not be read back (old message, newer bot version, tampering). */
+export function staleButtonError(reason: string): SlackMessage {
+  const why = escapeAndTruncate(oneLine(reason), MESSAGE_MAX);
+  return {
+    text: `That button no longer works: ${why}`,
+    blocks: [
+      section(`:hourglass: That button no longer works — ${why}.`),
+      mrkdwnContext('Run the command again (for example `/tics history &lt;league&gt;`) to get fresh buttons.'),
+    ],
+  };
+}
+
+export function ticsErrorMessage(error: TicsError, context: { league: string }): SlackMessage {
+  const league = `*${escapeAndTruncate(oneLine(context.league), 64)}*`;
+  const { headline, advice } = describe(error, league);
+  const refs = references(error);
+  const blocks: types.KnownBlock[] = [section(headline)];
+  const contextLine = [advice, refs].filter(Boolean).join('  ·  ');
+  if (contextLine) blocks.push(mrkdwnContext(contextLine));
+  return { text: fallback(headline, refs), blocks };
+}
+
+function describe(error: TicsError, league: string): { headline: string; advice?: string } {
+  const attempts = error.attempts ?? 0;
+  switch (error.kind) {
+    case 'auth': {
+      const said = error.errorMsg ? ` TICS said: “${sanitizeUpstreamText(error.errorMsg)}”` : '';
+      // APIGW.0303 is usually X-Sdk-Date more than 15 minutes off: the fix is the clock, not the keys.
+      const clock = error.errorCode === 'APIGW.0303' ? " If the credentials are right, check the bot server's clock." : '';
+      return {
+        headline: `:lock: TICS rejected the bot's credentials — check the bot's Huawei credentials (AK/SK or token).${said}${clock}`,
+        advice:
+          'Whoever runs tics-bot needs to fix its configuration; retrying will not help (repeated failures lock the access key for 5 minutes).',
+      };
+    }
+    case 'throttled': {
+      const retryAfter = retryAfterMs(error);
+      const wait = retryAfter === undefined ? 'in a few seconds' : `in ${formatDurationMs(Math.max(retryAfter, 1000))}`;
+      return { headline: `:snail: TICS is busy and asked the bot to slow down. Try again ${wait}.` };
+    }
+    case 'upstream':
+      return {
+        headline: `:cloud: TICS is unavailable right now${attempts > 1 ? ` (tried ${attempts} times)` : ''}.`,
+        advice: 'Try again in a minute; if it persists, give Huawei support the request id.',
+      };
+    case 'request':
+      return requestRefused(error, league);
+    case 'response':
+      return {
+        headline: ':jigsaw: TICS answered with something the bot could not read.',
+        advice: 'This is usually temporary; if it persists, report it with the request id.',
+      };
+    case 'input':
+      return { headline: `:warning: ${escapeAndTruncate(oneLine(error.message.replace(CREDENTIAL_LIKE, '[redacted]')), MESSAGE_MAX)}` };
+    default:
+      return { headline: ':warning: The call to TICS failed.' };
+  }
+}
+
+function requestRefused(error: TicsError, league: string): { headline: string; advice?: string } {
+  const said = error.errorMsg ? sanitizeUpstreamText(error.errorMsg) : '';
+  const quote = said ? ` TICS said: “${said}”` : '';
+  if (error.httpStatus === 404) {
+    return {
+      headline: `:mag: TICS does not know league ${league}.${quote}`,
+      advice: 'Check the league id or alias (`/tics help`).',
+    };
+  }
+  if (error.httpStatus === 403) {
+    return {
+      headline: `:no_entry: The bot's Huawei account may not read league ${league}.${quote}`,
+      advice: 'Ask a league owner to grant the bot access.',
+    };
+  }
+  return { headline: `:no_entry: TICS refused the request for league ${league}.${quote}` };
+}
+
+function retryAfterMs(error: TicsError): number | undefined {
+  const value = error instanceof TicsThrottledError ? error.retryAfterMs : undefined;
+  return value !== undefined && Number.isFinite(value) ? value : undefined;
+}
+
+/** Error code, HTTP status and request id: the three things Huawei support asks for. */
+function references(error: TicsError): string {
+  const parts: string[] = [];
+  if (error.errorCode) parts.push(`error code \`${escapeAndTruncate(oneLine(error.errorCode), 40)}\``);
+  if (error.httpStatus) parts.push(`HTTP ${error.httpStatus}`);
+  if (error.requestId) parts.push(`request id \`${escapeAndTruncate(oneLine(error.requestId), 80)}\``);
+  return parts.join('  ·  ');
+}
+
+function fallback(headline: string, refs: string): string {
+  // Notification text: drop the leading emoji code, keep the references plain.
+  const plainRefs = refs.replace(/`/g, '');
+  return [headline.replace(/^:[a-z_]+: /, ''), plainRefs].filter(Boolean).join(' — ');
+}
+
+/**
+ * Upstream error text made safe to show: gateways answer with HTML pages, and a message may echo a
+ * credential. Tags and their script/style bodies go, entities are decoded, long credential-like
+ * runs are redacted, and the rest is escaped and cut short.
+ */
+export function sanitizeUpstreamText(raw: string): string {
+  const withoutTags = raw
+    .replace(/<(script|style)\b[^>]*>[\s\S]*?<\/\1\s*>/gi, ' ')
+    .replace(/<!--[\s\S]*?-->/g, ' ')
+    .replace(/<\/?[A-Za-z!][^>]*>/g, ' ');
+  const decoded = withoutTags
+    .replace(/&nbsp;/gi, ' ')
+    .replace(/&lt;/gi, '<')
+    .replace(/&gt;/gi, '>')
+    .replace(/&quot;/gi, '"')
+    .replace(/&#39;|&apos;/gi, "'")
+    .replace(/&amp;/gi, '&');
+  const redacted = decoded.replace(CREDENTIAL_LIKE, '[redacted]');
+  return escapeAndTruncate(oneLine(redacted), UPSTREAM_SAYS_MAX);
+}
+
+function section(text: string): types.SectionBlock {
+  return { type: 'section', text: { type: 'mrkdwn', text } };
+}

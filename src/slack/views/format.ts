@@ -1,0 +1,266 @@
+/**
+ * Pure formatting helpers shared by every view: mrkdwn escaping, length-safe truncation, Slack date
+ * tokens, status/type wording and durations. No clock is read here: callers pass `now`.
+ */
+import type { types } from '@slack/bolt';
+import { UTCDate, utc } from '@date-fns/utc';
+import { format, formatDuration, intervalToDuration, type Duration } from 'date-fns';
+import { isTerminalStatus, type JobInstance } from '../../tics/schema.js';
+
+/** What every view returns: `text` is the notification / screen-reader fallback, so always set. */
+export interface SlackMessage {
+  text: string;
+  blocks: types.KnownBlock[];
+}
+
+export const ELLIPSIS = '…';
+
+/** How a league is named to people: its alias when it has one. */
+export function leagueName(league: { id: string; alias?: string }): string {
+  return league.alias ?? league.id;
+}
+
+export function mrkdwnContext(text: string): types.ContextBlock {
+  return { type: 'context', elements: [{ type: 'mrkdwn', text }] };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Escaping and truncation
+// ---------------------------------------------------------------------------------------------
+
+const MRKDWN_ENTITIES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;' };
+
+/** Slack treats `<…>` as links/mentions and `&…;` as entities, so API text must be escaped. */
+export function escapeMrkdwn(text: string): string {
+  return text.replace(/[&<>]/g, (ch) => MRKDWN_ENTITIES[ch] ?? ch);
+}
+
+// Cut on user-perceived characters: never half a surrogate pair, nor an emoji without its
+// modifier or a letter without its combining accent.
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
+/**
+ * Keeps `text.length` (UTF-16 units, which is never less than Slack's character count) ≤ `maxChars`.
+ * A cut text ends with `…` inside the limit; text that fits is returned unchanged.
+ */
+export function truncate(text: string, maxChars: number): string {
+  return cutPieces(text, maxChars, (piece) => piece);
+}
+
+/**
+ * Escapes for mrkdwn and then fits the *escaped* result in `maxChars`: escaping can grow a string
+ * fivefold (`&` → `&amp;`), so truncating first and escaping after would overflow. Each character
+ * is escaped as a whole, so an entity is never cut in half.
+ */
+export function escapeAndTruncate(text: string, maxChars: number): string {
+  return cutPieces(text, maxChars, escapeMrkdwn);
+}
+
+function cutPieces(text: string, maxChars: number, transform: (piece: string) => string): string {
+  const limit = Math.max(0, Math.floor(maxChars));
+  const whole = transform(text);
+  if (whole.length <= limit) return whole;
+  if (limit < ELLIPSIS.length) return '';
+  const budget = limit - ELLIPSIS.length;
+  let out = '';
+  for (const { segment } of graphemes.segment(text)) {
+    const piece = transform(segment);
+    if (out.length + piece.length > budget) break;
+    out += piece;
+  }
+  // "foo …" reads worse than "foo…"; trimming only ever shortens, so the limit still holds.
+  return out.trimEnd() + ELLIPSIS;
+}
+
+/** Collapses whitespace runs (newlines included) so one API value cannot blow a row up into many lines. */
+export function oneLine(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Dates and durations
+// ---------------------------------------------------------------------------------------------
+
+export const DEFAULT_DATE_TOKEN = '{date_short_pretty} {time}';
+
+/** A readable UTC rendering for places Slack cannot localise (fallbacks, notifications). */
+export function utcText(ms: number): string {
+  return `${format(new UTCDate(ms), 'yyyy-MM-dd HH:mm')} UTC`;
+}
+
+/** `<!date^…>` renders in each reader's own time zone; the fallback is for clients that cannot. */
+export function slackDate(ms: number, tokenFormat: string = DEFAULT_DATE_TOKEN): string {
+  if (!Number.isFinite(ms)) return 'unknown time';
+  return `<!date^${Math.floor(ms / 1000)}^${tokenFormat}|${utcText(ms)}>`;
+}
+
+// Largest first. Seconds only matter for short runs; "2 hours 0 minutes 7 seconds" is noise.
+const DURATION_UNITS = ['years', 'months', 'days', 'hours', 'minutes'] as const satisfies ReadonlyArray<keyof Duration>;
+
+/**
+ * A compact human duration: the largest non-zero unit plus the next one down when non-zero
+ * ("1 hour 5 minutes", "2 days"); seconds only under a minute. Negative input (clock skew between
+ * TICS and us) reads as zero rather than as nonsense.
+ */
+export function formatDurationMs(ms: number): string {
+  const safe = Number.isFinite(ms) ? Math.max(0, ms) : 0;
+  // UTC so a daylight-saving change in the server's zone cannot add or drop an hour.
+  const duration = intervalToDuration({ start: 0, end: safe }, { in: utc });
+  if (safe < 60_000) return formatDuration({ seconds: duration.seconds ?? 0 }, { format: ['seconds'], zero: true });
+  const first = DURATION_UNITS.findIndex((unit) => (duration[unit] ?? 0) > 0);
+  const units = DURATION_UNITS.slice(first, first + 2).filter((unit) => (duration[unit] ?? 0) > 0);
+  return formatDuration(duration, { format: [...units] });
+}
+
+const FINISHED_VERB: Readonly<Record<string, string>> = {
+  SUCCEEDED: 'took',
+  FAILED: 'failed after',
+  TERMINATED: 'stopped after',
+};
+
+/** One phrase about how long an instance ran or has been running. */
+export function describeTiming(instance: Pick<JobInstance, 'status' | 'startTime' | 'endTime'>, now: number): string {
+  const { startTime, endTime, status } = instance;
+  if (startTime === undefined) return 'not started';
+  if (endTime !== undefined) return `${FINISHED_VERB[status] ?? 'ran'} ${formatDurationMs(endTime - startTime)}`;
+  if (isTerminalStatus(status)) return 'end time unknown';
+  const elapsed = formatDurationMs(now - startTime);
+  return status === 'RUNNING' ? `running for ${elapsed}` : `in progress for ${elapsed}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Status and type wording
+// ---------------------------------------------------------------------------------------------
+
+const WAITING = ':hourglass_flowing_sand:';
+const STATUS_EMOJI: Readonly<Record<string, string>> = {
+  SUCCEEDED: ':white_check_mark:',
+  FAILED: ':x:',
+  TERMINATED: ':octagonal_sign:',
+  TERMINATING: ':double_vertical_bar:',
+  RUNNING: ':large_blue_circle:', // as in the mockup; 🔄 is the Refresh button's
+  NEW: ':new:',
+  SUBMITING: WAITING,
+  ACCEPTED: WAITING,
+  DEPLOYING: WAITING,
+  PENDING: WAITING,
+};
+const UNKNOWN_STATUS_EMOJI = ':grey_question:';
+
+export function statusEmoji(status: string): string {
+  return STATUS_EMOJI[status] ?? UNKNOWN_STATUS_EMOJI;
+}
+
+const STATUS_LABEL: Readonly<Record<string, string>> = {
+  NEW: 'New',
+  SUBMITING: 'Submitting', // TICS spells it with one T; show the word people expect
+  ACCEPTED: 'Accepted',
+  DEPLOYING: 'Deploying',
+  RUNNING: 'Running',
+  PENDING: 'Pending',
+  TERMINATING: 'Terminating',
+  SUCCEEDED: 'Succeeded',
+  FAILED: 'Failed',
+  TERMINATED: 'Terminated',
+};
+
+/** A friendly word for a known status; an unknown one is shown exactly as TICS sent it (unescaped). */
+export function statusLabel(status: string): string {
+  return STATUS_LABEL[status] ?? status;
+}
+
+const TYPE_LABEL: Readonly<Record<string, string>> = {
+  HFL: 'Horizontal FL',
+  SQL: 'Federated SQL',
+  VFL_TRAIN: 'Vertical FL training',
+  VFL_EVALUATE: 'Vertical FL evaluation',
+  VFL_FEATURE_SELECTION: 'Feature selection',
+  VFL_ID_TRUNCATION: 'ID truncation',
+  VFL_PREDICT: 'Vertical FL prediction',
+  VFL_SAMPLE_ALIGNMENT: 'Sample alignment',
+};
+
+/** A human label for a known instance type; an unknown one is returned as-is (unescaped). */
+export function typeLabel(type: string): string {
+  return TYPE_LABEL[type] ?? type;
+}
+
+export function predictionLabel(isSinglePredict: boolean): string {
+  return isSinglePredict ? 'single-party prediction' : 'two-party prediction';
+}
+
+export function plural(count: number, one: string, many = `${one}s`): string {
+  return `${count.toLocaleString('en-US')} ${count === 1 ? one : many}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// JSON
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Pretty-prints a JSON object/array string; anything else comes back unchanged. Re-indents the
+ * text itself instead of `JSON.stringify(JSON.parse(…))`, which would silently round large
+ * integers (ids!) and rewrite escapes: what TICS sent is what the user sees, only laid out.
+ */
+export function prettyJson(text: string): string {
+  return isJsonContainer(text) ? reindent(text.trim()) : text;
+}
+
+/** True for a string holding a JSON object or array (not a bare number or string). */
+export function isJsonContainer(text: string): boolean {
+  const trimmed = text.trim();
+  if (!(trimmed.startsWith('{') || trimmed.startsWith('['))) return false;
+  try {
+    JSON.parse(trimmed);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function reindent(json: string): string {
+  const INDENT = '  ';
+  let out = '';
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < json.length; i++) {
+    const ch = json.charAt(i);
+    if (inString) {
+      out += ch;
+      if (ch === '\\') out += json.charAt(++i);
+      else if (ch === '"') inString = false;
+      continue;
+    }
+    if (ch === ' ' || ch === '\t' || ch === '\n' || ch === '\r') continue;
+    if (ch === '"') {
+      inString = true;
+      out += ch;
+    } else if (ch === '{' || ch === '[') {
+      const close = ch === '{' ? '}' : ']';
+      const next = nextSignificant(json, i + 1);
+      if (json.charAt(next) === close) {
+        out += ch + close; // keep {} and [] on one line
+        i = next;
+      } else {
+        depth++;
+        out += `${ch}\n${INDENT.repeat(depth)}`;
+      }
+    } else if (ch === '}' || ch === ']') {
+      depth--;
+      out += `\n${INDENT.repeat(depth)}${ch}`;
+    } else if (ch === ',') {
+      out += `,\n${INDENT.repeat(depth)}`;
+    } else if (ch === ':') {
+      out += ': ';
+    } else {
+      out += ch;
+    }
+  }
+  return out;
+}
+
+function nextSignificant(text: string, from: number): number {
+  let i = from;
+  while (i < text.length && /\s/.test(text.charAt(i))) i++;
+  return i;
+}
