@@ -8,12 +8,18 @@ import { createSlackApp, verifySlackToken, type SlackApp } from './slack/app.js'
 import { createStore, type Store } from './store.js';
 import type { TicsClient } from './tics/client.js';
 import { createTicsClient } from './tics/factory.js';
+import { createSlackNotifier } from './slack/notifier.js';
+import { Outbox } from './watch/outbox.js';
+import { createWatchService } from './watch/service.js';
+import { SubscriptionRegistry } from './watch/subscriptions.js';
+import { Watcher } from './watch/watcher.js';
 
 export interface BotHandle {
   readonly port: number;
   readonly mode: SlackApp['mode'];
   readonly store: Store;
   readonly logger: Logger;
+  readonly watcher: Watcher;
   stop(): Promise<void>;
 }
 
@@ -22,6 +28,8 @@ export interface BotOptions {
   /** The data comes from the built-in simulator (the demo): every message says so. */
   simulated?: boolean;
   now?: () => number;
+  /** Start the poll loop (default). Tests drive `watcher.runCycle()` themselves. */
+  autoWatch?: boolean;
 }
 
 export function secretsOf(config: Config): string[] {
@@ -38,14 +46,42 @@ export async function startBot(config: Config, options: BotOptions = {}): Promis
   let tics: TicsClient | undefined;
   try {
     tics = createTicsClient(config.tics, { store, logger: logger.child({ component: 'tics' }) });
+    const aliasOf = (leagueId: string) => config.leagues.byId.get(leagueId);
+    const registry = new SubscriptionRegistry(store);
+    const outbox = new Outbox(store, { now });
+    const watcher = new Watcher({
+      store,
+      tics,
+      notifier: createSlackNotifier({
+        token: config.slack.botToken,
+        ...(config.slack.apiUrl ? { apiUrl: config.slack.apiUrl } : {}),
+        logger: logger.child({ component: 'notifier' }),
+        now,
+        simulated: options.simulated ?? false,
+      }),
+      registry,
+      outbox,
+      logger: logger.child({ component: 'watch' }),
+      intervalMs: config.watchIntervalSeconds * 1000,
+      concurrency: config.watchConcurrency,
+      now,
+      aliasOf,
+    });
+    const synced = await registry.syncDeclared(
+      config.watchDeclarations.map((d) => ({ ...d })),
+      now(),
+    );
+    if (synced.added + synced.updated + synced.removed > 0) logger.info({ ...synced }, 'TICS_WATCH subscriptions synchronised');
+    const watch = createWatchService({ registry, outbox, watcher, logger: logger.child({ component: 'watch' }), now, intervalSeconds: config.watchIntervalSeconds, aliasOf });
     const slack = createSlackApp({
       slack: config.slack,
       identity,
-      deps: { tics, leagues: config.leagues, logger, now, simulated: options.simulated ?? false },
-      health: () => ({ ok: true, mode: config.slack.appToken ? 'socket' : 'http', store: store.kind }),
+      deps: { tics, leagues: config.leagues, logger, now, simulated: options.simulated ?? false, watch, access: config.access },
+      health: () => ({ ok: true, mode: config.slack.appToken ? 'socket' : 'http', store: store.kind, watcher: watcher.status() }),
     });
     const port = await slack.start();
-    logger.info({ port, mode: slack.mode, team: identity.team, store: store.kind, tics: tics.description }, 'tics-bot is up');
+    if (options.autoWatch ?? true) watcher.start();
+    logger.info({ port, mode: slack.mode, team: identity.team, store: store.kind, tics: tics.description, watchIntervalSeconds: config.watchIntervalSeconds }, 'tics-bot is up');
     const client = tics;
     let stopping: Promise<void> | undefined;
     return {
@@ -53,9 +89,12 @@ export async function startBot(config: Config, options: BotOptions = {}): Promis
       mode: slack.mode,
       store,
       logger,
+      watcher,
       stop() {
         stopping ??= (async () => {
           logger.info('shutting down');
+          // Finish the cycle in flight first: its alerts are recorded and its snapshot saved.
+          await watcher.stop();
           await slack.stop().catch((err: unknown) => logger.warn({ err }, 'error while stopping the Slack app'));
           await client.close();
           await store.close();

@@ -4,7 +4,9 @@
  * never appear in a message.
  */
 import { z } from 'zod';
-import { parseLeagueAliases, type LeagueAliases } from './tics/leagues.js';
+import { EMPTY_ALIASES, parseLeagueAliases, resolveLeague, type LeagueAliases } from './tics/leagues.js';
+import { ALLOW_ALL, parseAccessPolicy, type AccessPolicy } from './watch/access.js';
+import { parseWatchDeclarations, type WatchDeclaration } from './watch/declared.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -35,6 +37,11 @@ export interface CommonConfig {
   leagues: LeagueAliases;
   storeUrl: string;
   watchIntervalSeconds: number;
+  watchConcurrency: number;
+  /** TICS_WATCH: subscriptions declared as code, merged with those made in Slack. */
+  watchDeclarations: WatchDeclaration[];
+  /** TICS_ACCESS: which channels may query/watch which leagues (default: all). */
+  access: AccessPolicy;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 
@@ -105,6 +112,9 @@ const commonSchema = z.object({
       .default('sqlite://./data/tics-bot.sqlite'),
   ),
   WATCH_INTERVAL_SECONDS: intWithDefault(60, 1, 86_400),
+  WATCH_CONCURRENCY: intWithDefault(8, 1, 64),
+  TICS_WATCH: optionalString,
+  TICS_ACCESS: optionalString,
   LOG_LEVEL: z.preprocess(
     blankToUndefined,
     z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'must be one of fatal, error, warn, info, debug, trace, silent' }).default('info'),
@@ -228,13 +238,23 @@ export function parseCommonConfig(env: Env): Parsed<CommonConfig> {
   const problems = parsed.success ? [] : describe(parsed.error);
   const leagues = parseLeagueAliases(env.TICS_LEAGUES ?? '');
   if (!leagues.ok) problems.push(...leagues.problems.map((p) => `TICS_LEAGUES ${p}`));
-  if (!parsed.success || !leagues.ok) return { ok: false, problems };
+  // Declarations name leagues by alias: resolve them against the aliases (when those parsed).
+  const aliases = leagues.ok ? leagues.value : EMPTY_ALIASES;
+  const resolve = (league: string) => resolveLeague(league, aliases);
+  const declared = parseWatchDeclarations(env.TICS_WATCH ?? '', resolve);
+  if (!declared.ok) problems.push(...declared.problems.map((p) => `TICS_WATCH ${p}`));
+  const access = env.TICS_ACCESS?.trim() ? parseAccessPolicy(env.TICS_ACCESS, resolve) : ({ ok: true, value: ALLOW_ALL } as const);
+  if (!access.ok) problems.push(...access.problems.map((p) => `TICS_ACCESS ${p}`));
+  if (!parsed.success || !leagues.ok || !declared.ok || !access.ok) return { ok: false, problems };
   return {
     ok: true,
     value: {
       leagues: leagues.value,
       storeUrl: parsed.data.STORE_URL,
       watchIntervalSeconds: parsed.data.WATCH_INTERVAL_SECONDS,
+      watchConcurrency: parsed.data.WATCH_CONCURRENCY,
+      watchDeclarations: declared.value,
+      access: access.value,
       logLevel: parsed.data.LOG_LEVEL,
     },
   };

@@ -22,6 +22,8 @@ export interface Store {
   renewIf(key: string, expected: string, ttlMs: number): Promise<boolean>;
   /** Atomically deletes only if the current value is `expected` (lease release). */
   deleteIf(key: string, expected: string): Promise<boolean>;
+  /** Reads an atomic key's current value (to inspect a claim before a compare-and-delete). */
+  peekAtomic(key: string): Promise<string | undefined>;
   /** Every key under `prefix` (for small collections: outbox, subscriptions). */
   keys(prefix: string): Promise<string[]>;
   close(): Promise<void>;
@@ -99,6 +101,11 @@ class LocalStore implements Store {
     });
   }
 
+  async peekAtomic(key: string): Promise<string | undefined> {
+    const value = await this.keyv.get<unknown>(ATOMIC_PREFIX + key);
+    return typeof value === 'string' ? value : undefined;
+  }
+
   async keys(prefix: string): Promise<string[]> {
     const found: string[] = [];
     if (!this.keyv.iterator) return found;
@@ -151,6 +158,9 @@ async function createRedisStore(url: string, namespace: string): Promise<Store> 
     },
     async deleteIf(key, expected) {
       return Number(await client.eval(DELETE_IF, { keys: [atomicKey(key)], arguments: [expected] })) === 1;
+    },
+    async peekAtomic(key) {
+      return (await client.get(atomicKey(key))) ?? undefined;
     },
     async keys(prefix) {
       const found: string[] = [];

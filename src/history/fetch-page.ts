@@ -1,7 +1,7 @@
 /**
  * One page of a league's history as a person wants to see it: offset paging when unfiltered; with a
- * status filter, a bounded scan that keeps reading API pages until the page is full (TICS cannot
- * filter by status server-side).
+ * status or job-name filter, a bounded scan that keeps reading API pages until the page is full
+ * (TICS cannot filter by either server-side).
  */
 import type { TicsApi } from '../tics/client.js';
 import type { JobInstance } from '../tics/schema.js';
@@ -10,6 +10,8 @@ export interface PageQuery {
   leagueId: string;
   jobId?: string;
   statuses?: readonly string[];
+  /** Exact job name: like `statuses`, filtered here because TICS cannot. */
+  jobName?: string;
   limit: number;
   /** Raw API offset where this page starts. */
   offset: number;
@@ -42,7 +44,7 @@ export function newestFirst(instances: readonly JobInstance[]): JobInstance[] {
 export async function fetchHistoryPage(api: TicsApi, query: PageQuery, options: { maxScanRecords?: number; signal?: AbortSignal } = {}): Promise<HistoryPage> {
   const callOptions = options.signal ? { signal: options.signal } : {};
   const base = { leagueId: query.leagueId, ...(query.jobId ? { jobId: query.jobId } : {}) };
-  if (!query.statuses?.length) {
+  if (!query.statuses?.length && query.jobName === undefined) {
     const page = await api.listInstanceHistory({ ...base, offset: query.offset, limit: query.limit }, callOptions);
     const end = query.offset + page.instances.length;
     return {
@@ -55,7 +57,8 @@ export async function fetchHistoryPage(api: TicsApi, query: PageQuery, options: 
     };
   }
 
-  const wanted = new Set(query.statuses);
+  const wanted = query.statuses?.length ? new Set(query.statuses) : undefined;
+  const matchesFilter = (i: JobInstance) => (!wanted || wanted.has(i.status)) && (query.jobName === undefined || i.jobName === query.jobName);
   const maxScan = options.maxScanRecords ?? MAX_SCAN_RECORDS;
   const matches: JobInstance[] = [];
   let offset = query.offset;
@@ -68,7 +71,7 @@ export async function fetchHistoryPage(api: TicsApi, query: PageQuery, options: 
     let consumed = 0;
     for (const instance of page.instances) {
       consumed += 1;
-      if (wanted.has(instance.status)) {
+      if (matchesFilter(instance)) {
         matches.push(instance);
         if (matches.length === query.limit) break;
       }

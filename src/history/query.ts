@@ -20,6 +20,19 @@ const jobIdSchema = z.string().regex(/^[A-Za-z0-9]{1,32}$/, 'job id must be 1–
 
 export type ParseOutcome<T> = { ok: true; value: T } | { ok: false; problem: string };
 
+/** Longest alias leagues.ts accepts; anything longer cannot name a league. */
+const LEAGUE_MAX = 64;
+const ECHO_MAX = 40;
+
+/**
+ * What the user typed, cut short for quoting: a pasted paragraph must not push the explanation
+ * past the length at which the reply is truncated.
+ */
+function echo(text: string): string {
+  const chars = [...text];
+  return chars.length > ECHO_MAX ? `${chars.slice(0, ECHO_MAX - 1).join('')}…` : text;
+}
+
 /** Parses a comma-separated list of statuses, case-insensitively, against the known ones. */
 export function parseStatuses(raw: string, option: string): ParseOutcome<string[]> {
   const wanted = raw
@@ -32,7 +45,9 @@ export function parseStatuses(raw: string, option: string): ParseOutcome<string[
   const normalised = wanted.map((s) => (s === 'SUBMITTING' ? 'SUBMITING' : s));
   const unknown = normalised.filter((s) => !known.has(s));
   if (unknown.length) {
-    return { ok: false, problem: `unknown status ${unknown.map((s) => `\`${s}\``).join(', ')}; known statuses: ${KNOWN_STATUSES.join(', ')}` };
+    const named = unknown.slice(0, 5).map((s) => `\`${echo(s)}\``);
+    if (unknown.length > 5) named.push(`${unknown.length - 5} more`);
+    return { ok: false, problem: `unknown status ${named.join(', ')}; known statuses: ${KNOWN_STATUSES.join(', ')}` };
   }
   return { ok: true, value: [...new Set(normalised)] };
 }
@@ -47,7 +62,7 @@ export function parseHistoryArgs(tokens: readonly string[], maxLimit: number): P
     if (key === 'job') {
       if (args.jobId !== undefined) return { ok: false, problem: '`job:` was given twice' };
       const parsed = jobIdSchema.safeParse(value);
-      if (!parsed.success) return { ok: false, problem: `\`${token}\`: ${parsed.error.issues[0]?.message ?? 'invalid job id'}` };
+      if (!parsed.success) return { ok: false, problem: `\`${echo(token)}\`: ${parsed.error.issues[0]?.message ?? 'invalid job id'}` };
       args.jobId = parsed.data;
     } else if (key === 'status') {
       if (args.statuses !== undefined) return { ok: false, problem: '`status:` was given twice; list several as `status:FAILED,TERMINATED`' };
@@ -57,15 +72,18 @@ export function parseHistoryArgs(tokens: readonly string[], maxLimit: number): P
     } else if (key === 'limit') {
       if (args.limit !== undefined) return { ok: false, problem: '`limit:` was given twice' };
       if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > maxLimit) {
-        return { ok: false, problem: `\`${token}\`: limit must be a whole number from 1 to ${maxLimit}` };
+        return { ok: false, problem: `\`${echo(token)}\`: limit must be a whole number from 1 to ${maxLimit}` };
       }
       args.limit = Number(value);
     } else if (key !== undefined) {
-      return { ok: false, problem: `unknown option \`${key}:\` (options are \`job:\`, \`status:\`, \`limit:\`)` };
+      return { ok: false, problem: `unknown option \`${echo(key)}:\` (options are \`job:\`, \`status:\`, \`limit:\`)` };
     } else if (league === undefined) {
+      if ([...token].length > LEAGUE_MAX) {
+        return { ok: false, problem: `\`${echo(token)}\` is too long for a league: give an alias (up to ${LEAGUE_MAX} characters) or a league id (up to 32 letters or digits)` };
+      }
       league = token;
     } else {
-      return { ok: false, problem: `unexpected \`${token}\`: give one league, then options like \`job:<id>\`` };
+      return { ok: false, problem: `unexpected \`${echo(token)}\`: give one league, then options like \`job:<id>\`` };
     }
   }
   if (league === undefined) return { ok: false, problem: 'which league? Give a league alias or id' };

@@ -6,6 +6,7 @@ import type { Server } from 'node:http';
 import { App, HTTPReceiver, SocketModeReceiver, webApi, type CustomRoute } from '@slack/bolt';
 import type { SlackConfig } from '../config.js';
 import { toBoltLogger, type Logger } from '../log.js';
+import { registerAlertActions } from './actions/alert.js';
 import { registerHistoryActions } from './actions/history.js';
 import { registerCommands } from './commands/index.js';
 import type { SlackDeps } from './deps.js';
@@ -26,8 +27,6 @@ export interface SlackAppOptions {
   deps: SlackDeps;
   identity: BotIdentity;
   health: () => HealthReport | Promise<HealthReport>;
-  /** Extra listeners (the watcher's commands and buttons). */
-  register?: (app: App) => void;
 }
 
 export interface SlackApp {
@@ -82,7 +81,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   });
   registerCommands(app, deps);
   registerHistoryActions(app, deps);
-  options.register?.(app);
+  registerAlertActions(app, deps);
 
   return {
     app,

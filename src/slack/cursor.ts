@@ -16,6 +16,8 @@ export interface HistoryCursor {
   /** What the user typed: an alias or a raw league id. */
   league: string;
   jobId?: string;
+  /** Client-side filter on the exact job name (TICS instances carry a name, not a job id). */
+  jobName?: string;
   statuses?: string[];
   limit: number;
   /** Raw API offset where this page starts. */
@@ -45,6 +47,7 @@ const cursorSchema = z.strictObject({
   v: z.literal(CURSOR_VERSION),
   league: leagueSchema,
   jobId: ticsId.optional(),
+  jobName: z.string().min(1).max(128).optional(),
   statuses: z.array(z.string().regex(/^[A-Z_]{1,32}$/)).max(10).optional(),
   limit: z.number().int().min(1).max(100),
   offset: offsetSchema,

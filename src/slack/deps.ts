@@ -2,6 +2,8 @@
 import type { Logger } from '../log.js';
 import type { TicsApi } from '../tics/client.js';
 import type { LeagueAliases } from '../tics/leagues.js';
+import type { AccessPolicy } from '../watch/access.js';
+import type { WatchService } from '../watch/service.js';
 
 export interface SlackDeps {
   tics: TicsApi;
@@ -10,4 +12,8 @@ export interface SlackDeps {
   now: () => number;
   /** Data comes from the built-in simulator: every message says so. */
   simulated: boolean;
+  /** Absent: watching is not enabled (only in tests of the history path). */
+  watch?: WatchService;
+  /** Absent: every channel may use every league. */
+  access?: AccessPolicy;
 }

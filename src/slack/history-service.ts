@@ -14,20 +14,30 @@ import { genericError, ticsErrorMessage, usageError } from './views/errors.js';
 import { buildHistoryMessage, type SlackMessage } from './views/history.js';
 import { HISTORY_USAGE } from '../history/query.js';
 import { SLASH_COMMAND } from './commands/parse.js';
+import { accessDenied } from './commands/access.js';
 
 /** How far the Details button looks for an instance that moved since the page was drawn. */
 const DETAILS_SCAN_RECORDS = 500;
 
-export async function renderHistory(deps: SlackDeps, cursor: HistoryCursor): Promise<SlackMessage> {
+/** Who is asking, for the TICS_ACCESS allow-list. */
+export interface Requester {
+  channelId: string | undefined;
+  userId: string;
+}
+
+export async function renderHistory(deps: SlackDeps, cursor: HistoryCursor, requester: Requester): Promise<SlackMessage> {
   const resolved = resolveLeague(cursor.league, deps.leagues);
   if (!resolved.ok) return usageError(resolved.problem, `${SLASH_COMMAND} ${HISTORY_USAGE}`);
   const league = resolved.league;
+  const denied = accessDenied(deps, { channelId: requester.channelId, league, user: requester.userId, what: 'query' }, deps.logger);
+  if (denied) return denied;
   try {
     const page = await fetchHistoryPage(deps.tics, {
       leagueId: league.id,
       limit: cursor.limit,
       offset: cursor.offset,
       ...(cursor.jobId ? { jobId: cursor.jobId } : {}),
+      ...(cursor.jobName !== undefined ? { jobName: cursor.jobName } : {}),
       ...(cursor.statuses?.length ? { statuses: cursor.statuses } : {}),
       ...(cursor.back ? { back: cursor.back } : {}),
     });
@@ -59,10 +69,12 @@ function toViewModel(deps: SlackDeps, league: LeagueRef, cursor: HistoryCursor, 
   };
 }
 
-export async function renderDetails(deps: SlackDeps, ref: DetailsRef): Promise<SlackMessage> {
+export async function renderDetails(deps: SlackDeps, ref: DetailsRef, requester: Requester): Promise<SlackMessage> {
   const resolved = resolveLeague(ref.league, deps.leagues);
   if (!resolved.ok) return usageError(resolved.problem, `${SLASH_COMMAND} ${HISTORY_USAGE}`);
   const league = resolved.league;
+  const denied = accessDenied(deps, { channelId: requester.channelId, league, user: requester.userId, what: 'query' }, deps.logger);
+  if (denied) return denied;
   try {
     // TICS has no "get one instance" call: find it in the (job-filtered when possible) history.
     let found: JobInstance | undefined;

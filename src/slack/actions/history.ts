@@ -24,7 +24,7 @@ export function registerHistoryActions(app: App, deps: SlackDeps): void {
         await safeRespond(respond, { response_type: 'ephemeral', replace_original: false, ...staleButtonError(decoded.reason) }, log);
         return;
       }
-      const message = await renderHistory(deps, decoded.cursor);
+      const message = await renderHistory(deps, decoded.cursor, { channelId: body.channel?.id, userId: body.user.id });
       await safeRespond(respond, { response_type: 'ephemeral', replace_original: true, ...message }, log);
     });
   }
@@ -37,7 +37,7 @@ export function registerHistoryActions(app: App, deps: SlackDeps): void {
       await safeRespond(respond, { response_type: 'ephemeral', replace_original: false, ...staleButtonError(decoded.reason) }, log);
       return;
     }
-    const message = await renderDetails(deps, decoded.value);
+    const message = await renderDetails(deps, decoded.value, { channelId: body.channel?.id, userId: body.user.id });
     await safeRespond(respond, { response_type: 'ephemeral', replace_original: false, ...message }, log);
   });
 
@@ -49,7 +49,7 @@ export function registerHistoryActions(app: App, deps: SlackDeps): void {
       await safeRespond(respond, { response_type: 'ephemeral', replace_original: false, ...staleButtonError(decoded.reason) }, log);
       return;
     }
-    const message = await renderHistory(deps, decoded.cursor);
+    const message = await renderHistory(deps, decoded.cursor, { channelId: body.channel?.id, userId: body.user.id });
     await safeRespond(respond, { response_type: 'in_channel', replace_original: false, ...asShared(message, body.user.id) }, log);
   });
 }

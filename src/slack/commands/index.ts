@@ -6,6 +6,7 @@ import { buildHelpMessage } from '../views/help.js';
 import { usageError } from '../views/errors.js';
 import { COMMANDS, parseCommand, SLASH_COMMAND } from './parse.js';
 import { runHistory } from './history.js';
+import { runWatchCommand } from './watch.js';
 
 export function registerCommands(app: App, deps: SlackDeps): void {
   app.command(SLASH_COMMAND, async ({ ack, command, respond }) => {
@@ -23,7 +24,12 @@ export function registerCommands(app: App, deps: SlackDeps): void {
         await safeRespond(respond, { response_type: 'ephemeral', ...buildHelpMessage([...COMMANDS]) }, log);
         break;
       case 'history':
-        await runHistory(deps, parsed.command.args, respond, log);
+        await runHistory(deps, parsed.command.args, { channelId: command.channel_id, userId: command.user_id }, respond, log);
+        break;
+      case 'watch':
+      case 'unwatch':
+      case 'watches':
+        await runWatchCommand(deps, parsed.command, command, respond, log);
         break;
     }
     log.debug({ kind: parsed.command.kind, ms: deps.now() - started }, 'handled /tics');

@@ -141,7 +141,7 @@ function instanceRow(instance: JobInstance, model: HistoryViewModel): types.Sect
 
 function summaryLine(model: HistoryViewModel): string {
   const parts: string[] = [];
-  if (model.cursor.statuses?.length) {
+  if (isScanned(model.cursor)) {
     parts.push(`*${plural(model.total, 'instance')}* in total`);
     parts.push(`page ${model.pageNumber}${model.pageCount === undefined ? '' : ` of ${model.pageCount}`}`);
     if (model.scan) parts.push(`${plural(model.scan.scanned, 'instance')} scanned`);
@@ -157,15 +157,21 @@ function summaryLine(model: HistoryViewModel): string {
 }
 
 /** "job `abc` and status `FAILED` or `TERMINATED`", or undefined when nothing is filtered. */
-export function describeFilters(cursor: Pick<HistoryCursor, 'jobId' | 'statuses'>): string | undefined {
+export function describeFilters(cursor: Pick<HistoryCursor, 'jobId' | 'jobName' | 'statuses'>): string | undefined {
   const parts: string[] = [];
   // Cursors are zod-checked to short safe words, but a view must not trust that: cap each piece.
   if (cursor.jobId) parts.push(`job \`${escapeAndTruncate(cursor.jobId, FILTER_MAX)}\``);
+  if (cursor.jobName !== undefined) parts.push(`job name *${escapeAndTruncate(oneLine(cursor.jobName), NAME_MAX)}*`);
   if (cursor.statuses?.length) {
     const statuses = cursor.statuses.slice(0, 10).map((s) => `\`${escapeAndTruncate(s, STATUS_MAX)}\``);
     parts.push(`status ${statuses.join(' or ')}`);
   }
   return parts.length ? parts.join(' and ') : undefined;
+}
+
+/** Filters TICS cannot apply: the page is the result of a bounded client-side scan. */
+function isScanned(cursor: HistoryCursor): boolean {
+  return Boolean(cursor.statuses?.length) || cursor.jobName !== undefined;
 }
 
 function cutShortNote(model: HistoryViewModel): string {
@@ -183,7 +189,7 @@ function cutShortNote(model: HistoryViewModel): string {
 function emptyText(model: HistoryViewModel): string {
   const league = `*${escapeAndTruncate(leagueName(model.league), LEAGUE_MAX)}*`;
   const filters = describeFilters(model.cursor);
-  if (model.cursor.statuses?.length) {
+  if (isScanned(model.cursor)) {
     const scanned = model.scan ? ` among the ${plural(model.scan.scanned, 'instance')} checked` : '';
     const more = model.next ? ' Press *Next* to look further back.' : '';
     return `:mag: No instances with ${filters ?? 'these filters'} on this page${scanned}.${more}`;
@@ -201,6 +207,7 @@ function fallbackText(model: HistoryViewModel): string {
   const page = `page ${model.pageNumber}${model.pageCount === undefined ? '' : ` of ${model.pageCount}`}`;
   const filters: string[] = [];
   if (model.cursor.jobId) filters.push(`job ${model.cursor.jobId}`);
+  if (model.cursor.jobName !== undefined) filters.push(`job name ${oneLine(model.cursor.jobName)}`);
   if (model.cursor.statuses?.length) filters.push(`status ${model.cursor.statuses.join('/')}`);
   const filtered = filters.length ? ` (${filters.join(', ')})` : '';
   const simulated = model.simulated ? ' [simulated]' : '';

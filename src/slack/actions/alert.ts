@@ -1,0 +1,21 @@
+/**
+ * "Job history" on an alert: the clicker (only) gets that job's history as an ephemeral message;
+ * the alert itself stays as it is for everyone else in the channel.
+ */
+import type { App, BlockAction, ButtonAction } from '@slack/bolt';
+import { decodeCursor } from '../cursor.js';
+import type { SlackDeps } from '../deps.js';
+import { renderHistory } from '../history-service.js';
+import { safeRespond } from '../respond.js';
+import { ALERT_ACTIONS } from '../views/alert.js';
+import { staleButtonError } from '../views/errors.js';
+
+export function registerAlertActions(app: App, deps: SlackDeps): void {
+  app.action<BlockAction<ButtonAction>>(ALERT_ACTIONS.jobHistory, async ({ ack, action, body, respond }) => {
+    await ack();
+    const log = deps.logger.child({ action: ALERT_ACTIONS.jobHistory, user: body.user.id });
+    const decoded = decodeCursor(action.value);
+    const message = decoded.ok ? await renderHistory(deps, decoded.cursor, { channelId: body.channel?.id, userId: body.user.id }) : staleButtonError(decoded.reason);
+    await safeRespond(respond, { response_type: 'ephemeral', replace_original: false, ...message }, log);
+  });
+}

@@ -1,0 +1,74 @@
+/** `/tics watch`, `/tics unwatch`, `/tics watches`. */
+import type { RespondFn, SlashCommand } from '@slack/bolt';
+import type { Logger } from '../../log.js';
+import { leagueLabel, resolveLeague } from '../../tics/leagues.js';
+import type { SlackDeps } from '../deps.js';
+import { safeRespond } from '../respond.js';
+import { genericError, usageError } from '../views/errors.js';
+import { buildUnwatchConfirmation, buildWatchConfirmation, buildWatchesMessage } from '../views/watch.js';
+import type { TicsCommand } from './parse.js';
+import { COMMANDS } from './parse.js';
+import { accessDenied } from './access.js';
+
+type WatchCommand = Extract<TicsCommand, { kind: 'watch' | 'unwatch' | 'watches' }>;
+
+export async function runWatchCommand(deps: SlackDeps, parsed: WatchCommand, command: SlashCommand, respond: RespondFn, log: Logger): Promise<void> {
+  const reply = (message: Parameters<typeof safeRespond>[1]) => safeRespond(respond, { response_type: 'ephemeral', ...message }, log);
+  const watch = deps.watch;
+  if (!watch) {
+    await reply(genericError('Watching is not enabled in this deployment of tics-bot.'));
+    return;
+  }
+  if (parsed.kind === 'watches') {
+    const rows = await watch.list(parsed.all ? 'all' : { channelId: command.channel_id });
+    await reply(
+      buildWatchesMessage({ rows, scope: parsed.all ? 'all' : 'channel', channelId: command.channel_id, now: deps.now(), intervalSeconds: watch.intervalSeconds, simulated: deps.simulated }),
+    );
+    return;
+  }
+
+  const usage = COMMANDS.find((c) => c.name === parsed.kind)?.usage ?? '';
+  const resolved = resolveLeague(parsed.args.league, deps.leagues);
+  if (!resolved.ok) {
+    await reply(usageError(resolved.problem, usage));
+    return;
+  }
+  const league = resolved.league;
+  const channelId = parsed.args.channelId ?? command.channel_id;
+  if (parsed.kind === 'watch') {
+    const denied = accessDenied(deps, { channelId, league, user: command.user_id, what: 'watch' }, log);
+    if (denied) {
+      await reply(denied);
+      return;
+    }
+    const result = await watch.subscribe({
+      leagueId: league.id,
+      ...(league.alias ? { leagueAlias: league.alias } : {}),
+      channelId,
+      ...(parsed.args.triggers ? { triggers: parsed.args.triggers } : {}),
+      userId: command.user_id,
+    });
+    if (result.configManaged) {
+      await reply(
+        genericError(
+          `This channel already watches *${leagueLabel(league)}* through the bot's configuration (TICS_WATCH), on ${result.subscription.triggers.join(', ')}. Change it there; a change made here would be undone at the next restart.`,
+        ),
+      );
+      return;
+    }
+    await reply(
+      buildWatchConfirmation({
+        subscription: result.subscription,
+        league,
+        ...(result.baseline ? { baseline: result.baseline } : {}),
+        ...(result.baselineError ? { baselineError: result.baselineError } : {}),
+        updated: !result.created,
+        channelIsPrivateHint: channelId.startsWith('G') || command.channel_name === 'privategroup',
+        simulated: deps.simulated,
+      }),
+    );
+    return;
+  }
+  const result = await watch.unsubscribe(league.id, channelId);
+  await reply(buildUnwatchConfirmation({ league, channelId, removed: result.removed, configManaged: result.configManaged, pendingDropped: result.pendingDropped }));
+}

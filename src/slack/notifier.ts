@@ -1,0 +1,66 @@
+/**
+ * The watcher's Notifier, over chat.postMessage. Its WebClient does NOT retry: web-api's default
+ * policy would retry a 429 for up to ~30 minutes and pause the whole client queue, stalling every
+ * channel. Here a failure comes straight back, classified, and the outbox decides: this channel
+ * waits out Retry-After while the others carry on, and nothing is dropped.
+ */
+import { webApi } from '@slack/bolt';
+import type { Logger } from '../log.js';
+import type { AlertItem, Notifier, NotifyResult } from '../watch/types.js';
+import { buildAlertMessage, buildDigestMessage } from './views/alert.js';
+import { toBoltLogger } from '../log.js';
+
+const CHANNEL_ERRORS = new Set(['channel_not_found', 'not_in_channel', 'is_archived', 'channel_is_archived', 'restricted_action', 'ekm_access_denied', 'team_access_not_granted']);
+const TRANSIENT_ERRORS = new Set(['fatal_error', 'internal_error', 'service_unavailable', 'request_timeout']);
+
+export interface SlackNotifierOptions {
+  token: string;
+  apiUrl?: string;
+  logger: Logger;
+  now: () => number;
+  simulated?: boolean;
+  timeoutMs?: number;
+}
+
+export function createSlackNotifier(options: SlackNotifierOptions): Notifier {
+  const client = new webApi.WebClient(options.token, {
+    ...(options.apiUrl ? { slackApiUrl: options.apiUrl } : {}),
+    retryConfig: { retries: 0 },
+    rejectRateLimitedCalls: true,
+    timeout: options.timeoutMs ?? 10_000,
+    logger: toBoltLogger(options.logger),
+  });
+  return {
+    async post(channelId: string, items: readonly AlertItem[]): Promise<NotifyResult> {
+      const ctx = { now: options.now(), simulated: options.simulated ?? false };
+      const message = items.length === 1 ? buildAlertMessage(items[0]!, ctx) : buildDigestMessage(items, ctx);
+      try {
+        const result = await client.chat.postMessage({ channel: channelId, text: message.text, blocks: message.blocks, unfurl_links: false, unfurl_media: false });
+        return { ok: true, ts: result.ts ?? '' };
+      } catch (error) {
+        return classify(error);
+      }
+    },
+  };
+}
+
+export function classify(error: unknown): NotifyResult & { ok: false } {
+  const e = error as { code?: string; retryAfter?: number; data?: { error?: string }; statusCode?: number; message?: string };
+  switch (e.code) {
+    case webApi.ErrorCode.RateLimitedError:
+      return { ok: false, kind: 'rate_limited', retryAfterMs: Math.max(1, e.retryAfter ?? 30) * 1000, error: 'ratelimited' };
+    case webApi.ErrorCode.PlatformError: {
+      const code = e.data?.error ?? 'unknown_error';
+      if (code === 'ratelimited') return { ok: false, kind: 'rate_limited', retryAfterMs: 30_000, error: code };
+      if (CHANNEL_ERRORS.has(code)) return { ok: false, kind: 'channel', error: code };
+      if (TRANSIENT_ERRORS.has(code)) return { ok: false, kind: 'transient', error: code };
+      return { ok: false, kind: 'fatal', error: code };
+    }
+    case webApi.ErrorCode.HTTPError:
+      return { ok: false, kind: 'transient', error: `http_${e.statusCode ?? 'error'}` };
+    case webApi.ErrorCode.RequestError:
+      return { ok: false, kind: 'transient', error: 'network_error' };
+    default:
+      return { ok: false, kind: 'transient', error: (e.message ?? 'unknown').slice(0, 100) };
+  }
+}

@@ -1,0 +1,117 @@
+/**
+ * Outbox → Slack. Per channel: honour a rate-limit pause, lock the due entries (so two replicas
+ * never post the same one), post one message per alert or one digest when there are many, and
+ * record the outcome. A failure in one channel never holds up another.
+ */
+import type { Logger } from '../log.js';
+import { DIGEST_THRESHOLD } from '../slack/views/alert.js';
+import { forEachBounded } from './concurrency.js';
+import { CHANNEL_ERROR_RETRY_MS, GIVE_UP_AFTER_MS, nextDelay, type Outbox } from './outbox.js';
+import type { SubscriptionRegistry } from './subscriptions.js';
+import type { Notifier, OutboxEntry } from './types.js';
+
+export interface DeliveryDeps {
+  outbox: Outbox;
+  registry: SubscriptionRegistry;
+  notifier: Notifier;
+  logger: Logger;
+  now: () => number;
+  owner: string;
+  /** Channels posted to at once. */
+  concurrency?: number;
+}
+
+export interface DeliveryReport {
+  posted: number;
+  alertsSent: number;
+  deferred: number;
+  gaveUp: number;
+}
+
+/** Longer than one post can take (web-api timeout 10 s), short enough that a crashed replica's lock clears fast. */
+const DELIVERY_LOCK_MS = 30_000;
+
+export async function deliverDue(deps: DeliveryDeps): Promise<DeliveryReport> {
+  const report: DeliveryReport = { posted: 0, alertsSent: 0, deferred: 0, gaveUp: 0 };
+  const due = await deps.outbox.due();
+  await forEachBounded([...due.entries()], deps.concurrency ?? 4, async ([channelId, entries]) => {
+    try {
+      await deliverChannel(deps, channelId, entries, report);
+    } catch (error) {
+      deps.logger.error({ err: error, channelId }, 'alert delivery failed for a channel; will retry next cycle');
+    }
+  });
+  return report;
+}
+
+async function deliverChannel(deps: DeliveryDeps, channelId: string, candidates: OutboxEntry[], report: DeliveryReport): Promise<void> {
+  const pausedUntil = await deps.outbox.channelPausedUntil(channelId);
+  if (pausedUntil !== undefined && pausedUntil > deps.now()) return;
+  const releases: Array<() => Promise<void>> = [];
+  try {
+    const entries: OutboxEntry[] = [];
+    for (const candidate of candidates) {
+      const release = await deps.outbox.lockForDelivery(candidate.item.key, deps.owner, DELIVERY_LOCK_MS);
+      if (!release) continue;
+      releases.push(release);
+      // Another replica may have sent it between due() and our lock.
+      const fresh = await deps.outbox.get(candidate.item.key);
+      if (fresh?.state === 'pending') entries.push(fresh);
+    }
+    if (entries.length === 0) return;
+    const batches = entries.length > DIGEST_THRESHOLD ? [entries] : entries.map((e) => [e]);
+    for (const batch of batches) {
+      const keys = batch.map((e) => e.item.key);
+      const result = await deps.notifier.post(
+        channelId,
+        batch.map((e) => e.item),
+      );
+      const at = deps.now();
+      if (result.ok) {
+        await deps.outbox.markSent(keys, result.ts);
+        await deps.registry.recordChannelResult(channelId, { ok: true, at });
+        report.posted += 1;
+        report.alertsSent += batch.length;
+        deps.logger.info({ channelId, ts: result.ts, alerts: keys.length, digest: batch.length > 1 }, 'alert posted');
+        continue;
+      }
+      const log = deps.logger.child({ channelId, alerts: keys.length, kind: result.kind, error: result.error });
+      switch (result.kind) {
+        case 'rate_limited':
+          // Only this channel waits; the others carry on.
+          await deps.outbox.pauseChannel(channelId, at + result.retryAfterMs);
+          await deps.outbox.deferred(keys, result.error, result.retryAfterMs);
+          log.warn({ retryAfterMs: result.retryAfterMs }, 'Slack rate-limited this channel; alerts stay pending');
+          break;
+        case 'transient':
+          await deps.outbox.deferred(keys, result.error, nextDelay(Math.max(...batch.map((e) => e.attempts)) + 1));
+          log.warn('Slack did not accept the alert (transient); will retry');
+          break;
+        case 'channel': {
+          await deps.registry.recordChannelResult(channelId, { ok: false, code: result.error, at });
+          const expired = batch.filter((e) => at - e.createdAt > GIVE_UP_AFTER_MS).map((e) => e.item.key);
+          const retry = keys.filter((k) => !expired.includes(k));
+          if (expired.length) {
+            await deps.outbox.giveUp(expired, result.error);
+            report.gaveUp += expired.length;
+          }
+          if (retry.length) await deps.outbox.deferred(retry, result.error, CHANNEL_ERROR_RETRY_MS);
+          log.warn('cannot post in this channel; recorded on its subscriptions');
+          break;
+        }
+        case 'fatal':
+          await deps.outbox.giveUp(keys, result.error);
+          report.gaveUp += keys.length;
+          log.error('Slack refused the alert permanently; marked undeliverable');
+          break;
+      }
+      // A refused message says nothing about the next one; anything else applies to the whole
+      // channel, so the rest waits for the next cycle.
+      if (result.kind === 'fatal') continue;
+      report.deferred += entries.length - report.alertsSent;
+      return;
+    }
+  } finally {
+    await Promise.allSettled(releases.map((release) => release()));
+  }
+}

@@ -1,0 +1,288 @@
+/**
+ * Alerts are written before they are sent and marked sent after: a crash in between re-sends on
+ * restart (at-least-once), and the idempotency key keeps one transition from being recorded twice,
+ * by this replica or any other (at-most-once recording). Together: no loss, no duplicate alerts.
+ *
+ * Keys in the store:
+ * - `claim:<key>`   atomic (SET NX PX): who recorded this transition; lives claimTtl (30 days), so a
+ *                   transition seen again next week is still known.
+ * - `outbox:<key>`  the entry. Pending ones expire claimTtl after creation at the latest; sent and
+ *                   undeliverable ones sentTtl (30 days, as long as claims) after they settle — the outbox stays bounded.
+ * - `deliver:<key>` atomic, short: one replica posts an entry at a time.
+ * - `pause:<channel>` a 429's Retry-After, shared so every replica holds back on that channel only.
+ */
+import { randomUUID } from 'node:crypto';
+import { hoursToMilliseconds, minutesToMilliseconds, secondsToMilliseconds } from 'date-fns';
+import { millisecondsInDay } from 'date-fns/constants';
+import { z } from 'zod';
+import type { Store } from '../store.js';
+import type { AlertItem, OutboxEntry } from './types.js';
+
+export const DEFAULT_CLAIM_TTL_MS = 30 * millisecondsInDay;
+/** As long as claims: an entry must outlive its claim (see recoverOrphanClaim). */
+export const DEFAULT_SENT_TTL_MS = DEFAULT_CLAIM_TTL_MS;
+/** A claim this old with no entry beside it was left by a recorder that died mid-record. */
+export const ORPHAN_CLAIM_MS = 60_000;
+
+/** How long a channel the bot cannot post to (not_in_channel, archived…) waits between tries. */
+export const CHANNEL_ERROR_RETRY_MS = minutesToMilliseconds(10);
+/** Pending this long for a channel the bot cannot post to: give the entry up. */
+export const GIVE_UP_AFTER_MS = hoursToMilliseconds(24);
+
+const BACKOFF_BASE_MS = secondsToMilliseconds(30);
+const BACKOFF_CAP_MS = minutesToMilliseconds(15);
+
+/** Backoff after `attempts` failed tries of a transient error: 30 s, 1 min, 2 min… capped at 15 min. */
+export function nextDelay(attempts: number): number {
+  const n = Number.isFinite(attempts) ? Math.max(1, Math.floor(attempts)) : 1;
+  // 2^5 × 30 s already exceeds the cap; don't let huge exponents reach Infinity arithmetic.
+  return Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** Math.min(n - 1, 20));
+}
+
+export interface OutboxOptions {
+  now?: () => number;
+  claimTtlMs?: number;
+  sentTtlMs?: number;
+}
+
+export interface SubscriptionOutboxStats {
+  pending: number;
+  /** Given up on (kept sentTtl for inspection). */
+  undeliverable: number;
+  lastSentAt?: number;
+}
+
+const claimKey = (key: string) => `claim:${key}`;
+const entryKey = (key: string) => `outbox:${key}`;
+const deliverKey = (key: string) => `deliver:${key}`;
+const pauseKey = (channelId: string) => `pause:${channelId}`;
+const ENTRY_PREFIX = 'outbox:';
+
+// What we read back is checked, not trusted: another version of the bot may have written it.
+// Loose objects, so fields added by a newer replica survive a rewrite by an older one.
+const entrySchema = z.looseObject({
+  item: z.looseObject({
+    key: z.string(),
+    subscriptionId: z.string(),
+    channelId: z.string(),
+    league: z.looseObject({ id: z.string(), alias: z.string().optional() }),
+    instance: z.looseObject({ id: z.string() }),
+    from: z.string().optional(),
+    to: z.string(),
+    observedAt: z.number(),
+  }),
+  state: z.enum(['pending', 'sent', 'undeliverable']),
+  createdAt: z.number(),
+  attempts: z.number(),
+  nextAttemptAt: z.number(),
+  sentTs: z.string().optional(),
+  sentAt: z.number().optional(),
+  lastError: z.string().optional(),
+});
+
+const pauseSchema = z.object({ until: z.number() });
+
+/** Reads are issued in batches: enough parallelism for Redis round trips, no thundering herd. */
+const READ_BATCH = 64;
+
+export class Outbox {
+  private readonly now: () => number;
+  private readonly claimTtlMs: number;
+  private readonly sentTtlMs: number;
+
+  constructor(
+    private readonly store: Store,
+    opts: OutboxOptions = {},
+  ) {
+    this.now = opts.now ?? Date.now;
+    this.claimTtlMs = opts.claimTtlMs ?? DEFAULT_CLAIM_TTL_MS;
+    this.sentTtlMs = opts.sentTtlMs ?? opts.claimTtlMs ?? DEFAULT_SENT_TTL_MS;
+  }
+
+  /**
+   * Atomically claims item.key (setIfAbsent on `claim:<key>`); only the winner writes the entry
+   * `outbox:<key>` (state pending). Returns true if this call recorded it (false = already
+   * recorded by anyone, ever within claimTtl).
+   */
+  async record(item: AlertItem): Promise<boolean> {
+    const now = this.now();
+    const token = `${now}:${randomUUID()}`;
+    if (!(await this.store.setIfAbsent(claimKey(item.key), token, this.claimTtlMs))) {
+      return this.recoverOrphanClaim(item, now);
+    }
+    const entry: OutboxEntry = { item, state: 'pending', createdAt: now, attempts: 0, nextAttemptAt: now };
+    try {
+      await this.store.set(entryKey(item.key), entry, this.claimTtlMs);
+    } catch (error) {
+      // Give the claim back so the next cycle can record it; a claim without an entry is a lost alert.
+      await this.store.deleteIf(claimKey(item.key), token).catch(() => undefined);
+      throw error;
+    }
+    return true;
+  }
+
+  /**
+   * A claim without an entry, older than any write could take, means its recorder died between the
+   * two writes (the snapshot was not saved either, which is why the transition is seen again).
+   * Take the claim over atomically — only one racer's compare-and-delete can match — and record.
+   * Entries outlive their claims (sent ones are kept as long as claims), so "no entry" never means
+   * "already delivered and forgotten".
+   */
+  private async recoverOrphanClaim(item: AlertItem, now: number): Promise<boolean> {
+    if ((await this.store.get(entryKey(item.key))) !== undefined) return false;
+    const claim = await this.store.peekAtomic(claimKey(item.key));
+    const claimedAt = Number(claim?.split(':')[0]);
+    if (claim === undefined || !Number.isFinite(claimedAt) || now - claimedAt < ORPHAN_CLAIM_MS) return false;
+    if (!(await this.store.deleteIf(claimKey(item.key), claim))) return false;
+    return this.record(item);
+  }
+
+  /** Pending entries due now (nextAttemptAt ≤ now), grouped by channel, oldest first. */
+  async due(): Promise<Map<string, OutboxEntry[]>> {
+    const now = this.now();
+    const byChannel = new Map<string, OutboxEntry[]>();
+    for (const entry of await this.entries()) {
+      if (entry.state !== 'pending' || entry.nextAttemptAt > now) continue;
+      const list = byChannel.get(entry.item.channelId);
+      if (list) list.push(entry);
+      else byChannel.set(entry.item.channelId, [entry]);
+    }
+    const paused = await Promise.all([...byChannel.keys()].map(async (c) => [c, await this.channelPausedUntil(c)] as const));
+    for (const [channelId, until] of paused) if (until !== undefined) byChannel.delete(channelId);
+    for (const list of byChannel.values()) list.sort(oldestFirst);
+    // Channels whose oldest alert has waited longest go first.
+    return new Map([...byChannel].sort(([, a], [, b]) => oldestFirst(a[0]!, b[0]!)));
+  }
+
+  /**
+   * Per-entry delivery lock so two replicas never post the same entry at once; returns a release
+   * fn, or undefined if someone else holds it. After acquiring, re-read the entry (get(key)) and
+   * skip it unless it is still pending: another replica may have sent it just before.
+   */
+  async lockForDelivery(key: string, owner: string, ttlMs: number): Promise<(() => Promise<void>) | undefined> {
+    // Unique per lock, so a stale release (after our lock expired and was re-taken) frees nothing.
+    const token = `${owner}:${randomUUID()}`;
+    if (!(await this.store.setIfAbsent(deliverKey(key), token, ttlMs))) return undefined;
+    let released = false;
+    return async () => {
+      if (released) return;
+      released = true;
+      await this.store.deleteIf(deliverKey(key), token);
+    };
+  }
+
+  async get(key: string): Promise<OutboxEntry | undefined> {
+    return parseEntry(await this.store.get(entryKey(key)));
+  }
+
+  /** Sent (a digest shares one ts). Also from undeliverable: if Slack took it, it was delivered. */
+  async markSent(keys: string[], ts: string): Promise<void> {
+    const now = this.now();
+    await this.update(keys, (entry) => {
+      if (entry.state === 'sent') return undefined;
+      const { lastError: _dropped, ...rest } = entry;
+      return [{ ...rest, state: 'sent', sentTs: ts, sentAt: now }, this.sentTtlMs];
+    });
+  }
+
+  /** Keep pending; attempts+1; nextAttemptAt = now + delay; lastError. */
+  async deferred(keys: string[], error: string, delayMs: number): Promise<void> {
+    const now = this.now();
+    await this.update(keys, (entry) => {
+      // Another replica may have settled it meanwhile: never revive a sent entry.
+      if (entry.state !== 'pending') return undefined;
+      const next: OutboxEntry = { ...entry, attempts: entry.attempts + 1, nextAttemptAt: now + Math.max(0, delayMs), lastError: error };
+      return [next, this.pendingTtl(entry, now)];
+    });
+  }
+
+  /** Give up (pending too long for a channel we can't post to, or a fatal error): kept for inspection. */
+  async giveUp(keys: string[], error: string): Promise<void> {
+    const now = this.now();
+    await this.update(keys, (entry) => {
+      if (entry.state !== 'pending') return undefined;
+      return [{ ...entry, state: 'undeliverable', lastError: error, nextAttemptAt: now }, this.sentTtlMs];
+    });
+  }
+
+  /** Per subscription, for /tics watches. */
+  async stats(): Promise<Map<string, SubscriptionOutboxStats>> {
+    const stats = new Map<string, SubscriptionOutboxStats>();
+    for (const entry of await this.entries()) {
+      const id = entry.item.subscriptionId;
+      let s = stats.get(id);
+      if (!s) stats.set(id, (s = { pending: 0, undeliverable: 0 }));
+      if (entry.state === 'pending') s.pending++;
+      else if (entry.state === 'undeliverable') s.undeliverable++;
+      else if (entry.sentAt !== undefined && (s.lastSentAt === undefined || entry.sentAt > s.lastSentAt)) s.lastSentAt = entry.sentAt;
+    }
+    return stats;
+  }
+
+  /** Remove pending entries of a subscription (unwatch); returns how many. */
+  async dropPendingFor(subscriptionId: string): Promise<number> {
+    let dropped = 0;
+    for (const entry of await this.entries()) {
+      if (entry.state !== 'pending' || entry.item.subscriptionId !== subscriptionId) continue;
+      if (await this.store.delete(entryKey(entry.item.key))) dropped++;
+    }
+    return dropped;
+  }
+
+  /** A 429 on one channel holds that channel back, for every replica, and only that channel. */
+  async pauseChannel(channelId: string, untilMs: number): Promise<void> {
+    const now = this.now();
+    if (!(untilMs > now)) return;
+    const current = await this.channelPausedUntil(channelId);
+    // Two replicas hit by 429s: the longer Retry-After is the one Slack meant.
+    if (current !== undefined && current >= untilMs) return;
+    await this.store.set(pauseKey(channelId), { until: untilMs }, untilMs - now);
+  }
+
+  /** Epoch ms until which the channel is paused, or undefined when it may be posted to now. */
+  async channelPausedUntil(channelId: string): Promise<number | undefined> {
+    const parsed = pauseSchema.safeParse(await this.store.get(pauseKey(channelId)));
+    if (!parsed.success || parsed.data.until <= this.now()) return undefined;
+    return parsed.data.until;
+  }
+
+  /** A pending entry is dropped claimTtl after it was created, however often it was deferred. */
+  private pendingTtl(entry: OutboxEntry, now: number): number {
+    return Math.max(1, entry.createdAt + this.claimTtlMs - now);
+  }
+
+  /**
+   * Read-modify-write per entry. Not atomic across replicas on its own: the delivery lock is what
+   * keeps two replicas from settling the same entry at once.
+   */
+  private async update(keys: readonly string[], change: (entry: OutboxEntry) => [OutboxEntry, number] | undefined): Promise<void> {
+    for (const key of new Set(keys)) {
+      const entry = await this.get(key);
+      // Gone: dropped by unwatch, or expired. Nothing to settle.
+      if (!entry) continue;
+      const next = change(entry);
+      if (next) await this.store.set(entryKey(key), next[0], next[1]);
+    }
+  }
+
+  private async entries(): Promise<OutboxEntry[]> {
+    const keys = await this.store.keys(ENTRY_PREFIX);
+    const found: OutboxEntry[] = [];
+    for (let i = 0; i < keys.length; i += READ_BATCH) {
+      const batch = await Promise.all(keys.slice(i, i + READ_BATCH).map(async (k) => parseEntry(await this.store.get(k))));
+      for (const entry of batch) if (entry) found.push(entry);
+    }
+    return found;
+  }
+}
+
+function parseEntry(raw: unknown): OutboxEntry | undefined {
+  if (raw === undefined) return undefined;
+  const parsed = entrySchema.safeParse(raw);
+  // The loose schema checked what the outbox relies on; the instance is the TICS client's own shape.
+  return parsed.success ? (parsed.data as unknown as OutboxEntry) : undefined;
+}
+
+function oldestFirst(a: OutboxEntry, b: OutboxEntry): number {
+  return a.createdAt - b.createdAt || a.item.observedAt - b.item.observedAt || (a.item.key < b.item.key ? -1 : a.item.key > b.item.key ? 1 : 0);
+}

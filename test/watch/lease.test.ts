@@ -1,0 +1,196 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createStore, type Store } from '../../src/store.js';
+import { Lease, LeaseLostError, withLease } from '../../src/watch/lease.js';
+import { BACKENDS, sleep, warnIfRedisSkipped, type StoreFixture } from './store-backends.js';
+
+warnIfRedisSkipped();
+
+/** Resolves when the signal aborts, or rejects after `ms` (so a missing abort fails, not hangs). */
+function aborted(signal: AbortSignal, ms: number): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return resolve(signal.reason);
+    const timer = setTimeout(() => reject(new Error(`signal not aborted within ${ms} ms`)), ms);
+    signal.addEventListener('abort', () => {
+      clearTimeout(timer);
+      resolve(signal.reason);
+    });
+  });
+}
+
+function busyWait(ms: number): void {
+  const end = performance.now() + ms;
+  while (performance.now() < end) {
+    // A stalled process: GC pause, blocked event loop, suspended VM.
+  }
+}
+
+for (const backend of BACKENDS) {
+  describe.skipIf(backend.skip)(`Lease on ${backend.name}`, () => {
+    let fx: StoreFixture;
+    let a: Store;
+    let b: Store;
+    beforeEach(async () => {
+      fx = await backend.open();
+      a = fx.store;
+      b = await fx.replica();
+    });
+    afterEach(async () => {
+      await fx.cleanup();
+    });
+
+    it('is held by one owner at a time; re-acquiring your own lease is fine', async () => {
+      const first = new Lease(a, 'league-1', 'host-a:1:x', 10_000);
+      const second = new Lease(b, 'league-1', 'host-b:2:y', 10_000);
+      expect(await first.acquire()).toBe(true);
+      expect(await second.acquire()).toBe(false);
+      expect(await second.renew()).toBe(false);
+      expect(await first.acquire()).toBe(true);
+      // Another key is another lease.
+      expect(await new Lease(b, 'league-2', 'host-b:2:y', 10_000).acquire()).toBe(true);
+    });
+
+    it('is released only by its owner', async () => {
+      const first = new Lease(a, 'league-1', 'owner-a', 10_000);
+      const second = new Lease(b, 'league-1', 'owner-b', 10_000);
+      expect(await first.acquire()).toBe(true);
+      await second.release();
+      expect(await second.acquire()).toBe(false);
+      await first.release();
+      expect(await second.acquire()).toBe(true);
+      // The old owner's late release must not free the new owner's lease.
+      await first.release();
+      expect(await first.acquire()).toBe(false);
+    });
+
+    it('expires, so another replica takes over a dead one', async () => {
+      const dead = new Lease(a, 'league-1', 'owner-a', 150);
+      const live = new Lease(b, 'league-1', 'owner-b', 10_000);
+      expect(await dead.acquire()).toBe(true);
+      expect(await live.acquire()).toBe(false);
+      await sleep(300);
+      expect(await live.acquire()).toBe(true);
+      expect(await dead.renew()).toBe(false);
+    });
+
+    it('is kept past its ttl by renewing', async () => {
+      const holder = new Lease(a, 'league-1', 'owner-a', 300);
+      const other = new Lease(b, 'league-1', 'owner-b', 300);
+      expect(await holder.acquire()).toBe(true);
+      for (let i = 0; i < 8; i++) {
+        await sleep(75);
+        expect(await holder.renew()).toBe(true);
+        expect(await other.acquire()).toBe(false);
+      }
+    });
+
+    it('withLease runs fn only for the holder, renews while it runs, and releases after', async () => {
+      const ran: string[] = [];
+      const outcome = await withLease(a, 'league-1', 'owner-a', 240, async (signal) => {
+        ran.push('a');
+        // Three ttls long: without renewal the lease would lapse and b would get in.
+        for (let i = 0; i < 9; i++) {
+          await sleep(80);
+          const rival = await withLease(b, 'league-1', 'owner-b', 240, () => {
+            ran.push('b');
+            return Promise.resolve('b');
+          });
+          expect(rival).toEqual({ acquired: false });
+        }
+        expect(signal.aborted).toBe(false);
+        return 42;
+      });
+      expect(outcome).toEqual({ acquired: true, value: 42 });
+      expect(ran).toEqual(['a']);
+      expect(await new Lease(b, 'league-1', 'owner-b', 10_000).acquire()).toBe(true);
+    });
+
+    it('aborts fn when the lease is taken over, and leaves the new holder alone', async () => {
+      const taker = new Lease(b, 'league-1', 'owner-b', 10_000);
+      const outcome = await withLease(a, 'league-1', 'owner-a', 150, async (signal) => {
+        // Simulate the lease lapsing and another replica grabbing it.
+        expect(await a.deleteIf('lease:league-1', 'owner-a')).toBe(true);
+        expect(await taker.acquire()).toBe(true);
+        const reason = await aborted(signal, 2_000);
+        expect(reason).toBeInstanceOf(LeaseLostError);
+        return 'stopped';
+      });
+      expect(outcome).toEqual({ acquired: true, value: 'stopped' });
+      // withLease's release must not have deleted b's lease.
+      expect(await taker.renew()).toBe(true);
+      expect(await new Lease(a, 'league-1', 'owner-a', 10_000).acquire()).toBe(false);
+    });
+
+    it('aborts fn after the process stalled past the ttl', async () => {
+      const outcome = await withLease(a, 'league-1', 'owner-a', 100, async (signal) => {
+        busyWait(250);
+        const reason = await aborted(signal, 2_000);
+        return reason instanceof LeaseLostError;
+      });
+      expect(outcome).toEqual({ acquired: true, value: true });
+    });
+
+    it('releases the lease when fn throws, and rethrows', async () => {
+      await expect(
+        withLease(a, 'league-1', 'owner-a', 10_000, () => Promise.reject(new Error('poll failed'))),
+      ).rejects.toThrow('poll failed');
+      expect(await new Lease(b, 'league-1', 'owner-b', 10_000).acquire()).toBe(true);
+    });
+  });
+}
+
+describe('withLease timers and store errors', () => {
+  let store: Store;
+  beforeEach(async () => {
+    store = await createStore('memory://');
+  });
+  afterEach(async () => {
+    await store.close();
+  });
+
+  /** The memory store with renewIf counted and optionally failing. */
+  function instrumented(fail: (call: number) => boolean) {
+    let calls = 0;
+    const wrapped: Store = Object.create(store) as Store;
+    wrapped.renewIf = (key, expected, ttl) => {
+      calls++;
+      return fail(calls) ? Promise.reject(new Error('ECONNRESET')) : store.renewIf(key, expected, ttl);
+    };
+    return { store: wrapped, calls: () => calls };
+  }
+
+  it('stops renewing once fn has returned', async () => {
+    const s = instrumented(() => false);
+    await withLease(s.store, 'k', 'owner', 90, async () => {
+      await sleep(200);
+    });
+    const after = s.calls();
+    expect(after).toBeGreaterThan(0);
+    await sleep(200);
+    expect(s.calls()).toBe(after);
+  });
+
+  it('rides out one failed renewal but aborts before the ttl when renewals keep failing', async () => {
+    const blip = instrumented((call) => call === 1);
+    const survived = await withLease(blip.store, 'k', 'owner', 300, async (signal) => {
+      await sleep(450);
+      return !signal.aborted;
+    });
+    expect(survived).toEqual({ acquired: true, value: true });
+
+    const down = instrumented(() => true);
+    const started = performance.now();
+    const outcome = await withLease(down.store, 'k2', 'owner', 300, async (signal) => {
+      await aborted(signal, 2_000);
+      return performance.now() - started;
+    });
+    expect(outcome.acquired).toBe(true);
+    // Aborted once a renewal was due that could no longer keep it — not before the second failure.
+    if (outcome.acquired) expect(outcome.value).toBeGreaterThanOrEqual(180);
+    expect(down.calls()).toBeGreaterThanOrEqual(2);
+  });
+
+  it('rejects a non-positive ttl and an empty owner', () => {
+    expect(() => new Lease(store, 'k', 'o', 0)).toThrow(RangeError);
+    expect(() => new Lease(store, 'k', '', 100)).toThrow(RangeError);
+  });
+});

@@ -1,0 +1,296 @@
+import fc from 'fast-check';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Store } from '../../src/store.js';
+import { CHANNEL_ERROR_RETRY_MS, GIVE_UP_AFTER_MS, ORPHAN_CLAIM_MS, Outbox, nextDelay } from '../../src/watch/outbox.js';
+import type { AlertItem } from '../../src/watch/types.js';
+import { BACKENDS, sleep, warnIfRedisSkipped, type StoreFixture } from './store-backends.js';
+
+warnIfRedisSkipped();
+
+const T0 = Date.UTC(2024, 5, 1, 12);
+const MINUTE = 60_000;
+
+function item(instanceId: string, channelId = 'C0000000001', leagueId = 'league1', status = 'FAILED'): AlertItem {
+  const subscriptionId = `${leagueId}:${channelId}`;
+  return {
+    key: `${subscriptionId}|${instanceId}:${status}:${T0}`,
+    subscriptionId,
+    channelId,
+    league: { id: leagueId, alias: 'credit' },
+    instance: { id: instanceId, jobName: `job ${instanceId}`, type: 'VFL_TRAIN', status, startTime: T0 - MINUTE, endTime: T0 },
+    from: 'RUNNING',
+    to: status,
+    observedAt: T0,
+  };
+}
+
+/** An injected clock the test moves by hand; TTLs in the store still run on real time. */
+function clock(start = T0) {
+  let now = start;
+  return { now: () => now, set: (t: number) => void (now = t), advance: (ms: number) => void (now += ms) };
+}
+
+const keysOf = (map: Map<string, { item: AlertItem }[]>) => new Map([...map].map(([c, es]) => [c, es.map((e) => e.item.key)]));
+
+describe('nextDelay', () => {
+  it('starts at 30 s, doubles, and is capped at 15 min', () => {
+    expect(nextDelay(1)).toBe(30_000);
+    expect(nextDelay(2)).toBe(60_000);
+    expect(nextDelay(3)).toBe(120_000);
+    expect(nextDelay(100)).toBe(15 * MINUTE);
+    expect(nextDelay(0)).toBe(30_000);
+  });
+
+  it('never decreases, never exceeds the cap, and is finite for any input', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: -5, max: 10_000 }), (n) => {
+        const d = nextDelay(n);
+        expect(Number.isFinite(d)).toBe(true);
+        expect(d).toBeGreaterThanOrEqual(30_000);
+        expect(d).toBeLessThanOrEqual(15 * MINUTE);
+        expect(nextDelay(n + 1)).toBeGreaterThanOrEqual(d);
+      }),
+    );
+    for (const odd of [Number.NaN, Infinity, -Infinity]) expect(Number.isFinite(nextDelay(odd))).toBe(true);
+  });
+
+  it('keeps the slow retry and give-up constants in a sane order', () => {
+    expect(CHANNEL_ERROR_RETRY_MS).toBeGreaterThanOrEqual(nextDelay(1));
+    expect(GIVE_UP_AFTER_MS).toBeGreaterThan(CHANNEL_ERROR_RETRY_MS);
+  });
+});
+
+for (const backend of BACKENDS) {
+  describe.skipIf(backend.skip)(`Outbox on ${backend.name}`, () => {
+    let fx: StoreFixture;
+    let store: Store;
+    let t: ReturnType<typeof clock>;
+    let outbox: Outbox;
+    beforeEach(async () => {
+      fx = await backend.open();
+      store = fx.store;
+      t = clock();
+      outbox = new Outbox(store, { now: t.now });
+    });
+    afterEach(async () => {
+      await fx.cleanup();
+    });
+
+    it('records a transition exactly once among 20 concurrent racers on two replicas', async () => {
+      const replica = await fx.replica();
+      const racers = Array.from({ length: 20 }, (_, i) => new Outbox(i % 2 ? replica : store, { now: t.now }));
+      const alert = item('inst-1');
+      const results = await Promise.all(racers.map((o) => o.record(alert)));
+      expect(results.filter(Boolean)).toHaveLength(1);
+      const entry = await new Outbox(replica).get(alert.key);
+      expect(entry).toMatchObject({ state: 'pending', attempts: 0, createdAt: T0, nextAttemptAt: T0, item: alert });
+      // And again later, by anyone: still recorded already.
+      expect(await racers[7]!.record(alert)).toBe(false);
+      expect(await outbox.record(item('inst-2'))).toBe(true);
+    });
+
+    it('keeps refusing a transition after it was sent, until the claim expires', async () => {
+      const short = new Outbox(store, { now: t.now, claimTtlMs: 200 });
+      const alert = item('inst-1');
+      expect(await short.record(alert)).toBe(true);
+      await short.markSent([alert.key], '1717243200.000100');
+      expect(await short.record(alert)).toBe(false);
+      await sleep(350);
+      expect(await short.record(alert)).toBe(true);
+    });
+
+    it('recovers a claim left without an entry by a recorder that died between its two writes', async () => {
+      const alert = item('inst-orphan');
+      // What a crash right after the claim leaves behind: a claim, no entry.
+      expect(await store.setIfAbsent(`claim:${alert.key}`, `${T0}:dead-recorder`, 60 * MINUTE)).toBe(true);
+      // Moments later the claim may belong to a recorder still writing: hands off.
+      t.advance(ORPHAN_CLAIM_MS / 2);
+      expect(await outbox.record(alert)).toBe(false);
+      expect(await outbox.get(alert.key)).toBeUndefined();
+      // Once no write could still be in flight, the next detection records it, exactly once.
+      t.advance(ORPHAN_CLAIM_MS);
+      const replica = new Outbox(await fx.replica(), { now: t.now });
+      const results = await Promise.all([outbox.record(alert), replica.record(alert), outbox.record(alert)]);
+      expect(results.filter(Boolean)).toHaveLength(1);
+      expect(await outbox.get(alert.key)).toMatchObject({ state: 'pending', item: alert });
+    });
+
+    it.skipIf(!backend.durable)('keeps pending entries across a restart', async () => {
+      const a = item('inst-1');
+      const b = item('inst-2');
+      await outbox.record(a);
+      await outbox.record(b);
+      await outbox.markSent([b.key], '1.2');
+      const reopened = new Outbox(await fx.restart(), { now: t.now });
+      expect(keysOf(await reopened.due())).toEqual(new Map([['C0000000001', [a.key]]]));
+      // The claim survived too: the restarted process does not record it a second time.
+      expect(await reopened.record(a)).toBe(false);
+    });
+
+    it('lists due entries by channel, oldest first, and channels by their oldest entry', async () => {
+      const late1 = item('late-1', 'C0000000001');
+      const early2 = item('early-2', 'C0000000002');
+      const early1 = item('early-1', 'C0000000001');
+      t.set(T0 + 3 * MINUTE);
+      await outbox.record(late1);
+      t.set(T0 + MINUTE);
+      await outbox.record(early2);
+      t.set(T0 + 2 * MINUTE);
+      await outbox.record(early1);
+      t.set(T0 + 10 * MINUTE);
+      const due = await outbox.due();
+      expect([...keysOf(due)]).toEqual([
+        ['C0000000002', [early2.key]],
+        ['C0000000001', [early1.key, late1.key]],
+      ]);
+    });
+
+    it('holds back deferred entries until nextAttemptAt', async () => {
+      const a = item('inst-1');
+      const b = item('inst-2');
+      await outbox.record(a);
+      await outbox.record(b);
+      await outbox.deferred([a.key], 'http 503', 2 * MINUTE);
+      expect(await outbox.get(a.key)).toMatchObject({ state: 'pending', attempts: 1, nextAttemptAt: T0 + 2 * MINUTE, lastError: 'http 503' });
+      expect(keysOf(await outbox.due()).get('C0000000001')).toEqual([b.key]);
+      t.advance(2 * MINUTE - 1);
+      expect(keysOf(await outbox.due()).get('C0000000001')).toEqual([b.key]);
+      t.advance(1);
+      expect(keysOf(await outbox.due()).get('C0000000001')).toEqual([a.key, b.key].sort((x, y) => (x < y ? -1 : 1)));
+      await outbox.deferred([a.key], 'http 502', 5 * MINUTE);
+      expect(await outbox.get(a.key)).toMatchObject({ attempts: 2, nextAttemptAt: T0 + 7 * MINUTE, lastError: 'http 502' });
+    });
+
+    it('pauses one channel (for every replica) without holding back the others', async () => {
+      const other = new Outbox(await fx.replica(), { now: t.now });
+      const a = item('inst-1', 'C0000000001');
+      const b = item('inst-2', 'C0000000002');
+      await outbox.record(a);
+      await outbox.record(b);
+      await outbox.pauseChannel('C0000000001', T0 + 30_000);
+      expect(await other.channelPausedUntil('C0000000001')).toBe(T0 + 30_000);
+      expect(await other.channelPausedUntil('C0000000002')).toBeUndefined();
+      expect([...(await other.due()).keys()]).toEqual(['C0000000002']);
+      // A shorter Retry-After from another replica does not cut the pause short.
+      await other.pauseChannel('C0000000001', T0 + 10_000);
+      expect(await outbox.channelPausedUntil('C0000000001')).toBe(T0 + 30_000);
+      t.advance(30_000);
+      expect(await outbox.channelPausedUntil('C0000000001')).toBeUndefined();
+      expect([...(await outbox.due()).keys()].sort()).toEqual(['C0000000001', 'C0000000002']);
+    });
+
+    it('lets one delivery at a time hold an entry, across replicas', async () => {
+      const other = new Outbox(await fx.replica(), { now: t.now });
+      const key = item('inst-1').key;
+      const release = await outbox.lockForDelivery(key, 'replica-a', 10_000);
+      expect(release).toBeTypeOf('function');
+      expect(await other.lockForDelivery(key, 'replica-b', 10_000)).toBeUndefined();
+      expect(await outbox.lockForDelivery(key, 'replica-a', 10_000)).toBeUndefined();
+      expect(await other.lockForDelivery(item('inst-2').key, 'replica-b', 10_000)).toBeTypeOf('function');
+      await release!();
+      const second = await other.lockForDelivery(key, 'replica-b', 10_000);
+      expect(second).toBeTypeOf('function');
+      // A second call of the first release must not free the new holder's lock.
+      await release!();
+      expect(await outbox.lockForDelivery(key, 'replica-a', 10_000)).toBeUndefined();
+    });
+
+    it('frees a delivery lock whose holder died, and the dead holder cannot free the new one', async () => {
+      const key = item('inst-1').key;
+      const staleRelease = await outbox.lockForDelivery(key, 'same-process', 150);
+      expect(staleRelease).toBeDefined();
+      await sleep(300);
+      const fresh = await outbox.lockForDelivery(key, 'same-process', 10_000);
+      expect(fresh).toBeDefined();
+      await staleRelease!();
+      expect(await outbox.lockForDelivery(key, 'same-process', 10_000)).toBeUndefined();
+    });
+
+    it('moves entries pending → sent, and never back', async () => {
+      const a = item('inst-1');
+      const b = item('inst-2');
+      await outbox.record(a);
+      await outbox.record(b);
+      t.advance(MINUTE);
+      await outbox.markSent([a.key, b.key], '1717243260.000200');
+      for (const key of [a.key, b.key]) {
+        expect(await outbox.get(key)).toMatchObject({ state: 'sent', sentTs: '1717243260.000200', sentAt: T0 + MINUTE });
+      }
+      expect((await outbox.due()).size).toBe(0);
+      // A replica that failed on the same entry a moment later must not revive it.
+      await outbox.deferred([a.key], 'timeout', 0);
+      await outbox.giveUp([b.key], 'invalid_auth');
+      expect(await outbox.get(a.key)).toMatchObject({ state: 'sent', attempts: 0 });
+      expect(await outbox.get(b.key)).toMatchObject({ state: 'sent' });
+      expect((await outbox.due()).size).toBe(0);
+    });
+
+    it('gives up on entries but keeps them for inspection; a late success still counts', async () => {
+      const a = item('inst-1');
+      const b = item('inst-2');
+      await outbox.record(a);
+      await outbox.record(b);
+      await outbox.giveUp([a.key, b.key], 'channel_not_found');
+      expect(await outbox.get(a.key)).toMatchObject({ state: 'undeliverable', lastError: 'channel_not_found' });
+      expect((await outbox.due()).size).toBe(0);
+      await outbox.markSent([b.key], '9.9');
+      expect(await outbox.get(b.key)).toMatchObject({ state: 'sent', sentTs: '9.9' });
+      expect((await outbox.get(b.key))?.lastError).toBeUndefined();
+      // Settling keys that are gone (dropped, expired) is a no-op, not a crash or a resurrection.
+      await outbox.markSent(['nope'], '1.1');
+      await outbox.deferred(['nope'], 'x', 1);
+      expect(await outbox.get('nope')).toBeUndefined();
+    });
+
+    it('reports per subscription: pending, undeliverable, last sent', async () => {
+      const s1 = ['a', 'b', 'c', 'd'].map((id) => item(id, 'C0000000001'));
+      const s2 = ['e', 'f'].map((id) => item(id, 'C0000000002'));
+      for (const x of [...s1, ...s2]) await outbox.record(x);
+      t.set(T0 + MINUTE);
+      await outbox.markSent([s1[0]!.key], '1.1');
+      t.set(T0 + 5 * MINUTE);
+      await outbox.markSent([s1[1]!.key], '1.2');
+      await outbox.giveUp([s1[2]!.key], 'is_archived');
+      const stats = await outbox.stats();
+      expect(stats.get(s1[0]!.subscriptionId)).toEqual({ pending: 1, undeliverable: 1, lastSentAt: T0 + 5 * MINUTE });
+      expect(stats.get(s2[0]!.subscriptionId)).toEqual({ pending: 2, undeliverable: 0 });
+      expect(stats.size).toBe(2);
+    });
+
+    it('drops only the pending entries of an unwatched subscription', async () => {
+      const mine = ['a', 'b', 'c'].map((id) => item(id, 'C0000000001'));
+      const theirs = item('d', 'C0000000002');
+      for (const x of [...mine, theirs]) await outbox.record(x);
+      await outbox.markSent([mine[0]!.key], '1.1');
+      expect(await outbox.dropPendingFor(mine[0]!.subscriptionId)).toBe(2);
+      expect(await outbox.get(mine[1]!.key)).toBeUndefined();
+      expect(await outbox.get(mine[0]!.key)).toMatchObject({ state: 'sent' });
+      expect(keysOf(await outbox.due())).toEqual(new Map([['C0000000002', [theirs.key]]]));
+      expect(await outbox.dropPendingFor(mine[0]!.subscriptionId)).toBe(0);
+      // Dropped is not forgotten: the same transition is not recorded again.
+      expect(await outbox.record(mine[1]!)).toBe(false);
+    });
+
+    it('lets sent and undeliverable entries expire, keeping pending ones', async () => {
+      const short = new Outbox(store, { now: t.now, sentTtlMs: 150 });
+      const [a, b, c] = ['a', 'b', 'c'].map((id) => item(id));
+      for (const x of [a!, b!, c!]) await short.record(x);
+      await short.markSent([a!.key], '1.1');
+      await short.giveUp([b!.key], 'fatal');
+      await sleep(300);
+      expect(await short.get(a!.key)).toBeUndefined();
+      expect(await short.get(b!.key)).toBeUndefined();
+      expect(await short.get(c!.key)).toMatchObject({ state: 'pending' });
+      expect(await store.keys('outbox:')).toEqual(['outbox:' + c!.key]);
+      expect(await short.stats()).toEqual(new Map([[c!.subscriptionId, { pending: 1, undeliverable: 0 }]]));
+    });
+
+    it('ignores entries it cannot read instead of crashing the delivery loop', async () => {
+      const a = item('inst-1');
+      await outbox.record(a);
+      await store.set('outbox:garbage', { state: 'pending', item: 'not an item' });
+      expect(keysOf(await outbox.due())).toEqual(new Map([['C0000000001', [a.key]]]));
+      expect(await outbox.get('garbage')).toBeUndefined();
+    });
+  });
+}
