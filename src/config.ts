@@ -23,6 +23,8 @@ export interface TicsConfig {
   connectTimeoutMs: number;
   requestTimeoutMs: number;
   maxRetries: number;
+  /** First retry delay; doubles per retry (Retry-After wins when TICS sends one). */
+  retryDelayMs: number;
 }
 
 export interface SlackConfig {
@@ -100,6 +102,7 @@ const ticsSchema = z.object({
   TICS_CONNECT_TIMEOUT_MS: intWithDefault(5_000, 100, 120_000),
   TICS_TIMEOUT_MS: intWithDefault(15_000, 100, 300_000),
   TICS_MAX_RETRIES: intWithDefault(3, 0, 10),
+  TICS_RETRY_DELAY_MS: intWithDefault(500, 1, 60_000),
 });
 
 const commonSchema = z.object({
@@ -196,6 +199,7 @@ export function parseTicsConfig(env: Env): Parsed<TicsConfig> {
       connectTimeoutMs: v.TICS_CONNECT_TIMEOUT_MS,
       requestTimeoutMs: v.TICS_TIMEOUT_MS,
       maxRetries: v.TICS_MAX_RETRIES,
+      retryDelayMs: v.TICS_RETRY_DELAY_MS,
     },
   };
 }

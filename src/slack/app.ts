@@ -8,6 +8,7 @@ import type { SlackConfig } from '../config.js';
 import { toBoltLogger, type Logger } from '../log.js';
 import { registerAlertActions } from './actions/alert.js';
 import { registerHistoryActions } from './actions/history.js';
+import { registerUnknownActions } from './actions/unknown.js';
 import { registerCommands } from './commands/index.js';
 import type { SlackDeps } from './deps.js';
 
@@ -82,6 +83,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   registerCommands(app, deps);
   registerHistoryActions(app, deps);
   registerAlertActions(app, deps);
+  registerUnknownActions(app, deps);
 
   return {
     app,

@@ -38,6 +38,7 @@ export function createTicsClient(
     connectTimeoutMs: config.connectTimeoutMs,
     requestTimeoutMs: config.requestTimeoutMs,
     maxRetries: config.maxRetries,
+    minRetryDelayMs: config.retryDelayMs,
     ...(deps.logger ? { logger: deps.logger } : {}),
     ...overrides,
   });

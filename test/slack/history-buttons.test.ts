@@ -230,6 +230,17 @@ describe('stale, tampered and foreign button values', () => {
     expect(h.sim.requests.length).toBe(before);
   });
 
+  it('a button whose action_id this version does not know is acked and explained, not left to time out', async () => {
+    const before = h.sim.requests.length;
+    const sent = await h.click('history_jump_to_page', JSON.stringify({ v: 1, league: 'paging', limit: 10, offset: 0 }));
+    expect(sent.status).toBe(200);
+    const reply = (await h.waitForReply(sent.responseId)).body;
+    expect(reply.replace_original).toBe(false);
+    expect(allText(reply)).toContain('That button no longer works');
+    expect(allText(reply)).toContain('a version of tics-bot that is no longer running');
+    expect(h.sim.requests.length).toBe(before);
+  });
+
   it('a well-formed value for a league this bot does not know (another workspace’s button) gets the alias list, not a TICS call', async () => {
     const before = h.sim.requests.length;
     const sent = await h.click('history_next', JSON.stringify({ v: 1, league: 'other-workspace', limit: 10, offset: 10 }));

@@ -1,0 +1,25 @@
+/**
+ * A button whose action_id no listener knows (a message drawn by an older or newer version of the
+ * bot) would go un-acked: Slack shows the clicker an error after 3 s and Bolt logs one. Ack it and
+ * say what happened instead.
+ */
+import type { App, BlockAction } from '@slack/bolt';
+import type { SlackDeps } from '../deps.js';
+import { safeRespond } from '../respond.js';
+import { ALERT_ACTIONS } from '../views/alert.js';
+import { staleButtonError } from '../views/errors.js';
+import { HISTORY_ACTIONS } from '../views/history.js';
+
+export const KNOWN_ACTION_IDS: readonly string[] = [...Object.values(HISTORY_ACTIONS), ...Object.values(ALERT_ACTIONS)];
+
+const escape = (id: string) => id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const UNKNOWN = new RegExp(`^(?!(?:${KNOWN_ACTION_IDS.map(escape).join('|')})$)`);
+
+export function registerUnknownActions(app: App, deps: SlackDeps): void {
+  app.action<BlockAction>({ type: 'block_actions', action_id: UNKNOWN }, async ({ ack, action, body, respond }) => {
+    await ack();
+    const log = deps.logger.child({ action: action.action_id.slice(0, 64), user: body.user.id });
+    log.info('button with an unknown action_id');
+    await safeRespond(respond, { response_type: 'ephemeral', replace_original: false, ...staleButtonError('this button belongs to a version of tics-bot that is no longer running') }, log);
+  });
+}
