@@ -105,4 +105,30 @@ describe('loadConfig', () => {
     expect(text).toMatch(/TICS_TIMEOUT_MS/);
     expect(text).toMatch(/credentials are missing/);
   });
+
+  it('parses TICS_WATCH against the aliases and TICS_ACCESS into a policy', () => {
+    const config = loadConfig({
+      ...base,
+      TICS_LEAGUES: 'credit=abc123',
+      TICS_WATCH: 'credit:C0123ABCDE:failed;def456:G0456EFGHI',
+      TICS_ACCESS: 'C0123ABCDE:credit;*:def456',
+      WATCH_CONCURRENCY: '4',
+    });
+    expect(config.watchConcurrency).toBe(4);
+    expect(config.watchDeclarations).toEqual([
+      { leagueId: 'abc123', leagueAlias: 'credit', channelId: 'C0123ABCDE', triggers: ['FAILED'] },
+      { leagueId: 'def456', channelId: 'G0456EFGHI', triggers: ['FAILED', 'TERMINATED'] },
+    ]);
+    expect(config.access.allows('C0123ABCDE', 'abc123')).toBe(true);
+    expect(config.access.allows('C0999ZZZZZ', 'abc123')).toBe(false);
+    expect(config.access.allows('C0999ZZZZZ', 'def456')).toBe(true);
+    expect(loadConfig(base).access.allows('Canything', 'anything')).toBe(true);
+  });
+
+  it('names TICS_WATCH and TICS_ACCESS in their problems', () => {
+    const text = problems({ ...base, TICS_WATCH: 'nosuch-alias:C0123ABCDE;credit:notachannel', TICS_ACCESS: 'C0123ABCDE' }).join('\n');
+    expect(text).toMatch(/TICS_WATCH .*nosuch-alias/);
+    expect(text).toMatch(/TICS_WATCH .*notachannel/);
+    expect(text).toMatch(/TICS_ACCESS /);
+  });
 });
