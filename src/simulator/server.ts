@@ -6,6 +6,7 @@
  * Order of checks for each request: scripted fault → route (404) → throttle (429) → method (405)
  * → auth (401) → path ids and query (400) → project (403) → league (404) → 200.
  */
+import { setMaxListeners } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -171,6 +172,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ti
   const throttle = new RateWindow(opts.rateLimitPerSecond);
   const requests: RequestRecord[] = [];
   const closing = new AbortController();
+  // Every delayed response listens for close: more than 10 in flight is normal, not a leak.
+  setMaxListeners(0, closing.signal);
   let latencyMs = opts.latencyMs;
 
   const sleep = async (ms: number) => {

@@ -45,7 +45,7 @@ export interface TicsClientOptions {
   /** Backoff bounds; `Retry-After` is honoured up to `maxRetryDelayMs`. */
   minRetryDelayMs?: number;
   maxRetryDelayMs?: number;
-  /** Max sockets to the endpoint (keep-alive pool). */
+  /** Max sockets to the endpoint (keep-alive pool): a burst of commands beyond it waits in line. */
   connections?: number;
   logger?: Logger;
 }
@@ -87,7 +87,7 @@ export class TicsClient implements TicsApi {
       headersTimeout: timeout,
       bodyTimeout: timeout,
       keepAliveTimeout: 30_000,
-      connections: options.connections ?? 16,
+      connections: options.connections ?? 64,
     });
     this.dispatcher = this.agent.compose(
       interceptors.retry({

@@ -39,6 +39,7 @@ export function createTicsClient(
     requestTimeoutMs: config.requestTimeoutMs,
     maxRetries: config.maxRetries,
     minRetryDelayMs: config.retryDelayMs,
+    connections: config.maxConnections,
     ...(deps.logger ? { logger: deps.logger } : {}),
     ...overrides,
   });
