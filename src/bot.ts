@@ -42,7 +42,7 @@ export async function startBot(config: Config, options: BotOptions = {}): Promis
   const logger = options.logger ?? createLogger({ level: config.logLevel, secrets: secretsOf(config) });
   const now = options.now ?? Date.now;
   const identity = await verifySlackToken(config.slack, logger);
-  const store = await createStore(config.storeUrl);
+  const store = await createStore(config.storeUrl, { namespace: config.storeNamespace });
   let tics: TicsClient | undefined;
   try {
     tics = createTicsClient(config.tics, { store, logger: logger.child({ component: 'tics' }) });
@@ -64,6 +64,7 @@ export async function startBot(config: Config, options: BotOptions = {}): Promis
       logger: logger.child({ component: 'watch' }),
       intervalMs: config.watchIntervalSeconds * 1000,
       concurrency: config.watchConcurrency,
+      leaseMs: config.watchLeaseSeconds * 1000,
       now,
       aliasOf,
     });

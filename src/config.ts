@@ -40,7 +40,11 @@ export interface SlackConfig {
 export interface CommonConfig {
   leagues: LeagueAliases;
   storeUrl: string;
+  /** Key prefix in the store: several bots (or environments) can share one Redis database. */
+  storeNamespace: string;
   watchIntervalSeconds: number;
+  /** How long a replica's claim on polling a league lasts without renewal (renewed every third of it). */
+  watchLeaseSeconds: number;
   watchConcurrency: number;
   /** TICS_WATCH: subscriptions declared as code, merged with those made in Slack. */
   watchDeclarations: WatchDeclaration[];
@@ -119,6 +123,8 @@ const commonSchema = z.object({
   ),
   WATCH_INTERVAL_SECONDS: intWithDefault(60, 1, 86_400),
   WATCH_CONCURRENCY: intWithDefault(8, 1, 64),
+  WATCH_LEASE_SECONDS: intWithDefault(30, 2, 600),
+  STORE_NAMESPACE: z.preprocess(blankToUndefined, z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be 1–64 letters, digits, ".", "_" or "-"').default('tics-bot')),
   TICS_WATCH: optionalString,
   TICS_ACCESS: optionalString,
   LOG_LEVEL: z.preprocess(
@@ -259,7 +265,9 @@ export function parseCommonConfig(env: Env): Parsed<CommonConfig> {
     value: {
       leagues: leagues.value,
       storeUrl: parsed.data.STORE_URL,
+      storeNamespace: parsed.data.STORE_NAMESPACE,
       watchIntervalSeconds: parsed.data.WATCH_INTERVAL_SECONDS,
+      watchLeaseSeconds: parsed.data.WATCH_LEASE_SECONDS,
       watchConcurrency: parsed.data.WATCH_CONCURRENCY,
       watchDeclarations: declared.value,
       access: access.value,

@@ -34,6 +34,11 @@ export interface WatcherOptions {
   maxBackoffMs?: number;
   /** Per-poll deadline, so a hung league frees its slot. */
   pollTimeoutMs?: number;
+  /**
+   * Lease on polling a league (renewed every third while a poll runs): how long a crashed
+   * replica can hold up its leagues before another takes over.
+   */
+  leaseMs?: number;
   /** Display aliases for league ids. */
   aliasOf?: (leagueId: string) => string | undefined;
   owner?: string;
@@ -141,9 +146,13 @@ export class Watcher {
     if (!force && health?.nextPollAt !== undefined && health.nextPollAt > now) return { status: 'skipped' };
     // Another replica polled it this interval: polling again would only double the TICS load.
     if (!force && health?.lastPollAt !== undefined && now - health.lastPollAt < this.options.intervalMs * 0.8) return { status: 'skipped' };
-    const leaseMs = Math.max(30_000, 2 * (this.options.pollTimeoutMs ?? 60_000));
+    const leaseMs = this.options.leaseMs ?? 30_000;
     let requests = 0;
-    const leased = await withLease(store, leaseKey(leagueId), this.owner, leaseMs, async (leaseSignal) => {
+    // A SQLite file serves one process, so there is no other replica to keep out; but its lease
+    // would outlive a crash in the file and stall the restarted process for the whole ttl. Scoped
+    // to this process, the lease is what it is meant to be there: always free.
+    const key = store.kind === 'sqlite' ? `${leaseKey(leagueId)}:${this.owner}` : leaseKey(leagueId);
+    const leased = await withLease(store, key, this.owner, leaseMs, async (leaseSignal) => {
       const signal = AbortSignal.any([leaseSignal, AbortSignal.timeout(this.options.pollTimeoutMs ?? 60_000)]);
       const previous = await loadSnapshot(store, leagueId);
       const observedAt = this.now();
