@@ -81,10 +81,12 @@ async function deliverChannel(deps: DeliveryDeps, channelId: string, candidates:
           // Only this channel waits; the others carry on.
           await deps.outbox.pauseChannel(channelId, at + result.retryAfterMs);
           await deps.outbox.deferred(keys, result.error, result.retryAfterMs);
+          report.deferred += keys.length;
           log.warn({ retryAfterMs: result.retryAfterMs }, 'Slack rate-limited this channel; alerts stay pending');
           break;
         case 'transient':
           await deps.outbox.deferred(keys, result.error, nextDelay(Math.max(...batch.map((e) => e.attempts)) + 1));
+          report.deferred += keys.length;
           log.warn('Slack did not accept the alert (transient); will retry');
           break;
         case 'channel': {
@@ -96,6 +98,7 @@ async function deliverChannel(deps: DeliveryDeps, channelId: string, candidates:
             report.gaveUp += expired.length;
           }
           if (retry.length) await deps.outbox.deferred(retry, result.error, CHANNEL_ERROR_RETRY_MS);
+          report.deferred += retry.length;
           log.warn('cannot post in this channel; recorded on its subscriptions');
           break;
         }
@@ -106,10 +109,8 @@ async function deliverChannel(deps: DeliveryDeps, channelId: string, candidates:
           break;
       }
       // A refused message says nothing about the next one; anything else applies to the whole
-      // channel, so the rest waits for the next cycle.
-      if (result.kind === 'fatal') continue;
-      report.deferred += entries.length - report.alertsSent;
-      return;
+      // channel, so the rest stays due and waits for the next cycle.
+      if (result.kind !== 'fatal') return;
     }
   } finally {
     await Promise.allSettled(releases.map((release) => release()));
