@@ -57,6 +57,13 @@ const entryKey = (key: string) => `outbox:${key}`;
 const deliverKey = (key: string) => `deliver:${key}`;
 const pauseKey = (channelId: string) => `pause:${channelId}`;
 const ENTRY_PREFIX = 'outbox:';
+/**
+ * Index of the pending entries: due() reads these instead of every entry kept (sent ones stay
+ * 30 days). Written before the entry and removed once it settles, so a pending entry is never
+ * missing from it; an index key whose entry has settled (crash in between) is cleaned up by due().
+ */
+const PENDING_PREFIX = 'pending:';
+const pendingKey = (key: string) => `${PENDING_PREFIX}${key}`;
 
 // What we read back is checked, not trusted: another version of the bot may have written it.
 // Loose objects, so fields added by a newer replica survive a rewrite by an older one.
@@ -112,6 +119,7 @@ export class Outbox {
     }
     const entry: OutboxEntry = { item, state: 'pending', createdAt: now, attempts: 0, nextAttemptAt: now };
     try {
+      await this.store.set(pendingKey(item.key), 1, this.claimTtlMs);
       await this.store.set(entryKey(item.key), entry, this.claimTtlMs);
     } catch (error) {
       // Give the claim back so the next cycle can record it; a claim without an entry is a lost alert.
@@ -141,7 +149,7 @@ export class Outbox {
   async due(): Promise<Map<string, OutboxEntry[]>> {
     const now = this.now();
     const byChannel = new Map<string, OutboxEntry[]>();
-    for (const entry of await this.entries()) {
+    for (const entry of await this.pendingEntries()) {
       if (entry.state !== 'pending' || entry.nextAttemptAt > now) continue;
       const list = byChannel.get(entry.item.channelId);
       if (list) list.push(entry);
@@ -222,9 +230,10 @@ export class Outbox {
   /** Remove pending entries of a subscription (unwatch); returns how many. */
   async dropPendingFor(subscriptionId: string): Promise<number> {
     let dropped = 0;
-    for (const entry of await this.entries()) {
-      if (entry.state !== 'pending' || entry.item.subscriptionId !== subscriptionId) continue;
+    for (const entry of await this.pendingEntries()) {
+      if (entry.item.subscriptionId !== subscriptionId) continue;
       if (await this.store.delete(entryKey(entry.item.key))) dropped++;
+      await this.store.delete(pendingKey(entry.item.key));
     }
     return dropped;
   }
@@ -261,8 +270,26 @@ export class Outbox {
       // Gone: dropped by unwatch, or expired. Nothing to settle.
       if (!entry) continue;
       const next = change(entry);
-      if (next) await this.store.set(entryKey(key), next[0], next[1]);
+      if (!next) continue;
+      await this.store.set(entryKey(key), next[0], next[1]);
+      if (next[0].state !== 'pending') await this.store.delete(pendingKey(key));
     }
+  }
+
+  /** The entries the pending index points at that are still pending. */
+  private async pendingEntries(): Promise<OutboxEntry[]> {
+    const keys = (await this.store.keys(PENDING_PREFIX)).map((k) => k.slice(PENDING_PREFIX.length));
+    const found: OutboxEntry[] = [];
+    for (let i = 0; i < keys.length; i += READ_BATCH) {
+      const batch = await Promise.all(keys.slice(i, i + READ_BATCH).map(async (k) => [k, await this.get(k)] as const));
+      for (const [key, entry] of batch) {
+        if (entry?.state === 'pending') found.push(entry);
+        // Settled but still indexed (a crash between the two writes): tidy up. A missing entry may
+        // be one a replica is writing right now: leave its key, it expires with the claim.
+        else if (entry) await this.store.delete(pendingKey(key));
+      }
+    }
+    return found;
   }
 
   private async entries(): Promise<OutboxEntry[]> {

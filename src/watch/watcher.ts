@@ -148,11 +148,7 @@ export class Watcher {
     if (!force && health?.lastPollAt !== undefined && now - health.lastPollAt < this.options.intervalMs * 0.8) return { status: 'skipped' };
     const leaseMs = this.options.leaseMs ?? 30_000;
     let requests = 0;
-    // A SQLite file serves one process, so there is no other replica to keep out; but its lease
-    // would outlive a crash in the file and stall the restarted process for the whole ttl. Scoped
-    // to this process, the lease is what it is meant to be there: always free.
-    const key = store.kind === 'sqlite' ? `${leaseKey(leagueId)}:${this.owner}` : leaseKey(leagueId);
-    const leased = await withLease(store, key, this.owner, leaseMs, async (leaseSignal) => {
+    const poll = async (leaseSignal: AbortSignal) => {
       const signal = AbortSignal.any([leaseSignal, AbortSignal.timeout(this.options.pollTimeoutMs ?? 60_000)]);
       const previous = await loadSnapshot(store, leagueId);
       const observedAt = this.now();
@@ -188,7 +184,14 @@ export class Watcher {
         await this.recordFailure(leagueId, health, error, observedAt);
         throw error;
       }
-    }).catch((error: unknown) => ({ failed: error }));
+    };
+    // A SQLite file serves one process: there is no other replica to keep out, and a lease kept in
+    // the file would outlive a crash and stall the restarted process for its whole ttl (and cost
+    // five SQL statements per poll). Shared stores lease.
+    const leased = await (store.kind === 'sqlite'
+      ? poll(new AbortController().signal).then((value) => ({ acquired: true as const, value }))
+      : withLease(store, leaseKey(leagueId), this.owner, leaseMs, poll)
+    ).catch((error: unknown) => ({ failed: error }));
     if ('failed' in leased) return { status: 'failed', requests, error: leased.failed };
     if (!leased.acquired) return { status: 'skipped' };
     return { status: 'polled', requests: leased.value.requests, alertsRecorded: leased.value.recorded };
