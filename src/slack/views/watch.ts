@@ -3,6 +3,7 @@
  * what was removed, and every subscription with its health (is polling working, can we post).
  * Pure: the command layer gathers subscriptions and health; this only lays them out within limits.
  */
+import type { WatchListRow } from '../../watch/service.js';
 import type { types } from '@slack/bolt';
 import type { ChannelHealth, LeagueHealth, Subscription } from '../../watch/types.js';
 import { escapeAndTruncate, leagueName, mrkdwnContext, oneLine, plural, slackDate, utcText, type SlackMessage } from './format.js';
@@ -141,14 +142,8 @@ export function buildUnwatchConfirmation(input: UnwatchConfirmationInput): Slack
 // /tics watches
 // ---------------------------------------------------------------------------------------------
 
-export interface WatchRow {
-  subscription: Subscription;
-  league: { id: string; alias?: string };
-  leagueHealth?: LeagueHealth;
-  channelHealth?: ChannelHealth;
-  pendingAlerts: number;
-  lastAlertAt?: number;
-}
+/** One subscription with its health, as the watch service reports it. */
+export type WatchRow = WatchListRow;
 
 export interface WatchesInput {
   rows: WatchRow[];
