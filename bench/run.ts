@@ -6,10 +6,16 @@
 import { parseArgs } from 'node:util';
 import { formatHistoryResult, runHistoryBench } from './history.js';
 import { machine } from './stats.js';
+import { formatWatcherResult, runWatcherBench } from './watcher.js';
+
+interface Flags {
+  /** Profile the process under test (`--cpu-prof`) where a benchmark supports it (history). */
+  cpuProf: boolean;
+}
 
 interface Bench {
   description: string;
-  run(onProgress: (line: string) => void): Promise<unknown>;
+  run(onProgress: (line: string) => void, flags: Flags): Promise<unknown>;
   format(result: never): string;
 }
 
@@ -17,19 +23,27 @@ interface Bench {
 const BENCHES: Record<string, Bench> = {
   history: {
     description: '/tics history: ack latency and reply overhead, 50 concurrent commands, 2 s TICS latency',
-    run: (onProgress) => runHistoryBench({ onProgress }),
+    run: (onProgress, flags) => runHistoryBench({ onProgress, cpuProfile: flags.cpuProf }),
     format: formatHistoryResult,
+  },
+  watcher: {
+    description: 'watcher: one poll cycle over 2 000 leagues × 100 instances, 50 ms TICS latency, concurrency 8; RSS',
+    run: (onProgress) => runWatcherBench({ onProgress }),
+    format: formatWatcherResult,
   },
 };
 
-const USAGE = `usage: npm run bench [-- [--json] [name…]]\nbenchmarks:\n${Object.entries(BENCHES)
+const USAGE = `usage: npm run bench [-- [--json] [--cpu-prof] [name…]]\n  --cpu-prof  profile the bot during the measured bursts (history; slows it down)\nbenchmarks:\n${Object.entries(BENCHES)
   .map(([name, b]) => `  ${name.padEnd(10)} ${b.description}`)
   .join('\n')}`;
 
 async function main(): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ options: { json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } }, allowPositionals: true });
+    parsed = parseArgs({
+      options: { json: { type: 'boolean', default: false }, 'cpu-prof': { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } },
+      allowPositionals: true,
+    });
   } catch (error) {
     console.error(`${(error as Error).message}\n${USAGE}`);
     return 2;
@@ -50,7 +64,7 @@ async function main(): Promise<number> {
   const results: Record<string, unknown> = {};
   for (const name of names) {
     const bench = BENCHES[name]!;
-    const result = await bench.run(onProgress);
+    const result = await bench.run(onProgress, { cpuProf: parsed.values['cpu-prof'] });
     results[name] = result;
     if (!json) console.log(`\n${bench.format(result as never)}\n`);
   }

@@ -167,16 +167,18 @@ export class TicsClient implements TicsApi {
     }
     const requestId = first(res.headers['x-request-id']);
     const text = await res.body.text().catch(() => '');
-    const details: TicsErrorDetails = { httpStatus: res.statusCode, requestId, attempts: attempts + 1, ...errorFields(text) };
     if (res.statusCode >= 200 && res.statusCode < 300) {
       let json: unknown;
       try {
         json = JSON.parse(text);
       } catch {
-        throw new TicsResponseError('TICS answered with a body that is not JSON', { ...details, excerpt: excerpt(text) });
+        // Not JSON, so no error_code/error_msg to pick out of it either.
+        throw new TicsResponseError('TICS answered with a body that is not JSON', { httpStatus: res.statusCode, requestId, attempts: attempts + 1, excerpt: excerpt(text) });
       }
       return { json, status: res.statusCode, requestId, attempts: attempts + 1 };
     }
+    // Only error bodies are searched for error_code/error_msg: a page would be parsed twice for nothing.
+    const details: TicsErrorDetails = { httpStatus: res.statusCode, requestId, attempts: attempts + 1, ...errorFields(text) };
     if (res.statusCode === 401) {
       if (!refreshed && this.options.auth.refreshAfterRejection && (await this.options.auth.refreshAfterRejection(details.errorCode))) {
         this.options.logger?.info({ leagueId, requestId, errorCode: details.errorCode }, 'TICS rejected the token; re-issued it, retrying once');
