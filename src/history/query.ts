@@ -33,50 +33,81 @@ function echo(text: string): string {
   return chars.length > ECHO_MAX ? `${chars.slice(0, ECHO_MAX - 1).join('')}…` : text;
 }
 
-/** Parses a comma-separated list of statuses, case-insensitively, against the known ones. */
-export function parseStatuses(raw: string, option: string): ParseOutcome<string[]> {
-  const wanted = raw
-    .split(',')
-    .map((s) => s.trim().toUpperCase())
-    .filter(Boolean);
-  if (wanted.length === 0) return { ok: false, problem: `\`${option}:\` needs at least one status, e.g. \`${option}:FAILED\`` };
-  const known = new Set<string>(KNOWN_STATUSES);
-  // "SUBMITTING" is what people type; TICS spells it with one T.
-  const normalised = wanted.map((s) => (s === 'SUBMITTING' ? 'SUBMITING' : s));
-  const unknown = normalised.filter((s) => !known.has(s));
-  if (unknown.length) {
-    const named = unknown.slice(0, 5).map((s) => `\`${echo(s)}\``);
-    if (unknown.length > 5) named.push(`${unknown.length - 5} more`);
-    return { ok: false, problem: `unknown status ${named.join(', ')}; known statuses: ${KNOWN_STATUSES.join(', ')}` };
-  }
-  return { ok: true, value: [...new Set(normalised)] };
+/**
+ * A comma-separated list of statuses, case-insensitive, checked against the known ones. As a zod
+ * schema so the slash command, the watch triggers and the CLI validate it the same way.
+ */
+export function statusListSchema(option: string) {
+  return z
+    .string()
+    .transform((raw) =>
+      raw
+        .split(',')
+        .map((s) => s.trim().toUpperCase())
+        .filter(Boolean)
+        // "SUBMITTING" is what people type; TICS spells it with one T.
+        .map((s) => (s === 'SUBMITTING' ? 'SUBMITING' : s)),
+    )
+    .pipe(
+      z
+        .array(z.enum(KNOWN_STATUSES, { error: (issue) => `unknown status \`${echo(String(issue.input))}\`` }))
+        .min(1, `\`${option}:\` needs at least one status, e.g. \`${option}:FAILED\``),
+    )
+    .transform((statuses) => [...new Set(statuses)]);
 }
 
+/** zod issues → one sentence: the first few problems, then what is allowed. */
+function explain(error: z.ZodError, token: string): string {
+  const messages = [...new Set(error.issues.map((i) => i.message))];
+  if (messages.every((m) => m.startsWith('unknown status'))) {
+    const named = messages.slice(0, 5).map((m) => m.slice('unknown status '.length));
+    if (messages.length > 5) named.push(`${messages.length - 5} more`);
+    return `unknown status ${named.join(', ')}; known statuses: ${KNOWN_STATUSES.join(', ')}`;
+  }
+  const first = messages[0] ?? 'invalid value';
+  return first.startsWith('`') ? first : `\`${echo(token)}\`: ${first}`;
+}
+
+export function parseStatuses(raw: string, option: string): ParseOutcome<string[]> {
+  const parsed = statusListSchema(option).safeParse(raw);
+  return parsed.success ? { ok: true, value: parsed.data } : { ok: false, problem: explain(parsed.error, `${option}:${raw}`) };
+}
+
+function historyOptionsSchema(maxLimit: number) {
+  const limitProblem = `limit must be a whole number from 1 to ${maxLimit}`;
+  return z.object({
+    job: jobIdSchema.optional(),
+    status: statusListSchema('status').optional(),
+    limit: z
+      .string()
+      .regex(/^\d+$/, limitProblem)
+      .transform(Number)
+      .pipe(z.number().int().min(1, limitProblem).max(maxLimit, limitProblem))
+      .optional(),
+  });
+}
+
+const OPTIONS = ['job', 'status', 'limit'] as const;
+type OptionName = (typeof OPTIONS)[number];
+
 export function parseHistoryArgs(tokens: readonly string[], maxLimit: number): ParseOutcome<HistoryArgs> {
+  // First the shape of the words (one league, known options, each once), then zod for the values.
   let league: string | undefined;
-  const args: Omit<HistoryArgs, 'league'> = {};
+  const options: Partial<Record<OptionName, string>> = {};
+  const typed: Partial<Record<OptionName, string>> = {};
   for (const token of tokens.map((t) => t.trim()).filter(Boolean)) {
     const colon = token.indexOf(':');
     const key = colon > 0 ? token.slice(0, colon).toLowerCase() : undefined;
-    const value = colon > 0 ? token.slice(colon + 1) : token;
-    if (key === 'job') {
-      if (args.jobId !== undefined) return { ok: false, problem: '`job:` was given twice' };
-      const parsed = jobIdSchema.safeParse(value);
-      if (!parsed.success) return { ok: false, problem: `\`${echo(token)}\`: ${parsed.error.issues[0]?.message ?? 'invalid job id'}` };
-      args.jobId = parsed.data;
-    } else if (key === 'status') {
-      if (args.statuses !== undefined) return { ok: false, problem: '`status:` was given twice; list several as `status:FAILED,TERMINATED`' };
-      const parsed = parseStatuses(value, 'status');
-      if (!parsed.ok) return parsed;
-      args.statuses = parsed.value;
-    } else if (key === 'limit') {
-      if (args.limit !== undefined) return { ok: false, problem: '`limit:` was given twice' };
-      if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > maxLimit) {
-        return { ok: false, problem: `\`${echo(token)}\`: limit must be a whole number from 1 to ${maxLimit}` };
+    if (key !== undefined) {
+      if (!(OPTIONS as readonly string[]).includes(key)) {
+        return { ok: false, problem: `unknown option \`${echo(key)}:\` (options are \`job:\`, \`status:\`, \`limit:\`)` };
       }
-      args.limit = Number(value);
-    } else if (key !== undefined) {
-      return { ok: false, problem: `unknown option \`${echo(key)}:\` (options are \`job:\`, \`status:\`, \`limit:\`)` };
+      const name = key as OptionName;
+      if (options[name] !== undefined) {
+        return { ok: false, problem: name === 'status' ? '`status:` was given twice; list several as `status:FAILED,TERMINATED`' : `\`${name}:\` was given twice` };
+      }
+      options[name] = token.slice(colon + 1);
+      typed[name] = token;
     } else if (league === undefined) {
       if ([...token].length > LEAGUE_MAX) {
         return { ok: false, problem: `\`${echo(token)}\` is too long for a league: give an alias (up to ${LEAGUE_MAX} characters) or a league id (up to 32 letters or digits)` };
@@ -87,5 +118,14 @@ export function parseHistoryArgs(tokens: readonly string[], maxLimit: number): P
     }
   }
   if (league === undefined) return { ok: false, problem: 'which league? Give a league alias or id' };
-  return { ok: true, value: { league, ...args } };
+  const parsed = historyOptionsSchema(maxLimit).safeParse(options);
+  if (!parsed.success) {
+    const name = parsed.error.issues[0]?.path[0] as OptionName | undefined;
+    return { ok: false, problem: explain(parsed.error, (name && typed[name]) ?? '') };
+  }
+  const { job, status, limit } = parsed.data;
+  return {
+    ok: true,
+    value: { league, ...(job !== undefined ? { jobId: job } : {}), ...(status !== undefined ? { statuses: status } : {}), ...(limit !== undefined ? { limit } : {}) },
+  };
 }
