@@ -4,6 +4,7 @@
  */
 import type { RespondArguments, RespondFn } from '@slack/bolt';
 import type { Logger } from '../log.js';
+import type { SlackMessage } from './views/format.js';
 
 export async function safeRespond(respond: RespondFn, message: RespondArguments, logger: Logger, context: Record<string, unknown> = {}): Promise<boolean> {
   try {
@@ -18,4 +19,9 @@ export async function safeRespond(respond: RespondFn, message: RespondArguments,
 function errorSummary(error: unknown): { name: string; message: string } {
   if (error instanceof Error) return { name: error.name, message: error.message.slice(0, 200) };
   return { name: 'unknown', message: String(error).slice(0, 200) };
+}
+
+/** A new ephemeral message for the person who clicked, leaving the message they clicked as it is. */
+export function replyEphemeral(respond: RespondFn, message: SlackMessage, logger: Logger): Promise<boolean> {
+  return safeRespond(respond, { response_type: 'ephemeral', replace_original: false, ...message }, logger);
 }

@@ -6,7 +6,7 @@ import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import { decodeCursor } from '../cursor.js';
 import type { SlackDeps } from '../deps.js';
 import { renderHistory } from '../history-service.js';
-import { safeRespond } from '../respond.js';
+import { replyEphemeral } from '../respond.js';
 import { ALERT_ACTIONS } from '../views/alert.js';
 import { staleButtonError } from '../views/errors.js';
 
@@ -16,6 +16,6 @@ export function registerAlertActions(app: App, deps: SlackDeps): void {
     const log = deps.logger.child({ action: ALERT_ACTIONS.jobHistory, user: body.user.id });
     const decoded = decodeCursor(action.value);
     const message = decoded.ok ? await renderHistory(deps, decoded.cursor, { channelId: body.channel?.id, userId: body.user.id }) : staleButtonError(decoded.reason);
-    await safeRespond(respond, { response_type: 'ephemeral', replace_original: false, ...message }, log);
+    await replyEphemeral(respond, message, log);
   });
 }

@@ -6,7 +6,7 @@ import type { App, BlockAction, ButtonAction, types } from '@slack/bolt';
 import { decodeCursor, decodeDetailsRef } from '../cursor.js';
 import type { SlackDeps } from '../deps.js';
 import { renderDetails, renderHistory } from '../history-service.js';
-import { safeRespond } from '../respond.js';
+import { replyEphemeral, safeRespond } from '../respond.js';
 import { staleButtonError } from '../views/errors.js';
 import { mrkdwnContext } from '../views/format.js';
 import { HISTORY_ACTIONS, HISTORY_PAGING_BLOCK_ID, type SlackMessage } from '../views/history.js';
@@ -21,7 +21,7 @@ export function registerHistoryActions(app: App, deps: SlackDeps): void {
       const decoded = decodeCursor(action.value);
       if (!decoded.ok) {
         log.info({ reason: decoded.reason }, 'rejected a button value');
-        await safeRespond(respond, { response_type: 'ephemeral', replace_original: false, ...staleButtonError(decoded.reason) }, log);
+        await replyEphemeral(respond, staleButtonError(decoded.reason), log);
         return;
       }
       const message = await renderHistory(deps, decoded.cursor, { channelId: body.channel?.id, userId: body.user.id });
@@ -34,11 +34,10 @@ export function registerHistoryActions(app: App, deps: SlackDeps): void {
     const log = deps.logger.child({ action: HISTORY_ACTIONS.details, user: body.user.id });
     const decoded = decodeDetailsRef(action.value);
     if (!decoded.ok) {
-      await safeRespond(respond, { response_type: 'ephemeral', replace_original: false, ...staleButtonError(decoded.reason) }, log);
+      await replyEphemeral(respond, staleButtonError(decoded.reason), log);
       return;
     }
-    const message = await renderDetails(deps, decoded.value, { channelId: body.channel?.id, userId: body.user.id });
-    await safeRespond(respond, { response_type: 'ephemeral', replace_original: false, ...message }, log);
+    await replyEphemeral(respond, await renderDetails(deps, decoded.value, { channelId: body.channel?.id, userId: body.user.id }), log);
   });
 
   app.action<BlockAction<ButtonAction>>(HISTORY_ACTIONS.share, async ({ ack, action, body, respond }) => {
@@ -46,7 +45,7 @@ export function registerHistoryActions(app: App, deps: SlackDeps): void {
     const log = deps.logger.child({ action: HISTORY_ACTIONS.share, user: body.user.id });
     const decoded = decodeCursor(action.value);
     if (!decoded.ok) {
-      await safeRespond(respond, { response_type: 'ephemeral', replace_original: false, ...staleButtonError(decoded.reason) }, log);
+      await replyEphemeral(respond, staleButtonError(decoded.reason), log);
       return;
     }
     const message = await renderHistory(deps, decoded.cursor, { channelId: body.channel?.id, userId: body.user.id });

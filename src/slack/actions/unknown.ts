@@ -5,7 +5,7 @@
  */
 import type { App, BlockAction } from '@slack/bolt';
 import type { SlackDeps } from '../deps.js';
-import { safeRespond } from '../respond.js';
+import { replyEphemeral } from '../respond.js';
 import { ALERT_ACTIONS } from '../views/alert.js';
 import { staleButtonError } from '../views/errors.js';
 import { HISTORY_ACTIONS } from '../views/history.js';
@@ -20,6 +20,6 @@ export function registerUnknownActions(app: App, deps: SlackDeps): void {
     await ack();
     const log = deps.logger.child({ action: action.action_id.slice(0, 64), user: body.user.id });
     log.info('button with an unknown action_id');
-    await safeRespond(respond, { response_type: 'ephemeral', replace_original: false, ...staleButtonError('this button belongs to a version of tics-bot that is no longer running') }, log);
+    await replyEphemeral(respond, staleButtonError('this button belongs to a version of tics-bot that is no longer running'), log);
   });
 }

@@ -2,6 +2,7 @@
  * Pure formatting helpers shared by every view: mrkdwn escaping, length-safe truncation, Slack date
  * tokens, status/type wording and durations. No clock is read here: callers pass `now`.
  */
+import { leagueLabel } from '../../tics/leagues.js';
 import type { types } from '@slack/bolt';
 import { UTCDate, utc } from '@date-fns/utc';
 import { format, formatDuration, intervalToDuration, type Duration } from 'date-fns';
@@ -16,9 +17,8 @@ export interface SlackMessage {
 export const ELLIPSIS = '…';
 
 /** How a league is named to people: its alias when it has one. */
-export function leagueName(league: { id: string; alias?: string }): string {
-  return league.alias ?? league.id;
-}
+/** A league as people know it: its alias when it has one. */
+export const leagueName = leagueLabel;
 
 export function mrkdwnContext(text: string): types.ContextBlock {
   return { type: 'context', elements: [{ type: 'mrkdwn', text }] };
