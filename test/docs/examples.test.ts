@@ -8,20 +8,10 @@ import { describe, expect, it } from 'vitest';
 import { buildAlertMessage } from '../../src/slack/views/alert.js';
 import { buildHistoryMessage } from '../../src/slack/views/history.js';
 import { assertWithinSlackLimits } from '../helpers/block-kit-limits.js';
-import { cursor, LEAGUE, mockupInstances, NOW } from '../slack/views/fixtures.js';
+import { historyModel, LEAGUE, mockupInstances, NOW } from '../slack/views/fixtures.js';
 
 const examples = {
-  'history.json': buildHistoryMessage({
-    league: LEAGUE,
-    instances: mockupInstances(),
-    total: 37,
-    cursor: cursor(),
-    next: cursor({ offset: 5 }),
-    pageNumber: 1,
-    pageCount: 8,
-    fetchedAt: NOW,
-    now: NOW,
-  }),
+  'history.json': buildHistoryMessage(historyModel()),
   'alert.json': buildAlertMessage(
     {
       key: `${LEAGUE.id}:C0123ABCD|c63e1a2b74d96e3a1f2c5b8a43d0e9f7:FAILED:1`,

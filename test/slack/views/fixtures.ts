@@ -1,6 +1,7 @@
 /** Shared test data for the view tests: a fixed clock and the instances from the history mockup. */
 import type { JobInstance } from '../../../src/tics/schema.js';
 import type { HistoryCursor } from '../../../src/slack/cursor.js';
+import type { HistoryViewModel } from '../../../src/slack/views/history.js';
 
 /** 2026-11-27 09:30:00 UTC. Views never read the clock; tests pass this one. */
 export const NOW = Date.UTC(2026, 10, 27, 9, 30, 0);
@@ -68,4 +69,20 @@ export function mockupInstances(): JobInstance[] {
 
 export function cursor(overrides: Partial<HistoryCursor> = {}): HistoryCursor {
   return { v: 1, league: 'fl-demo', limit: 5, offset: 0, ...overrides };
+}
+
+/** The mockup's page: page 1 of 8 of a 37-instance league, with a Next button. */
+export function historyModel(overrides: Partial<HistoryViewModel> = {}): HistoryViewModel {
+  return {
+    league: LEAGUE,
+    instances: mockupInstances(),
+    total: 37,
+    cursor: cursor(),
+    next: cursor({ offset: 5 }),
+    pageNumber: 1,
+    pageCount: 8,
+    fetchedAt: NOW,
+    now: NOW,
+    ...overrides,
+  };
 }

@@ -9,22 +9,9 @@ import {
 } from '../../../src/slack/views/history.js';
 import type { JobInstance } from '../../../src/tics/schema.js';
 import { assertWithinSlackLimits, blockTextLength, LIMITS } from '../../helpers/block-kit-limits.js';
-import { cursor, instance, LEAGUE, LEAGUE_ID, MINUTE, mockupInstances, NOW } from './fixtures.js';
+import { cursor, historyModel, instance, LEAGUE_ID, MINUTE, mockupInstances, NOW } from './fixtures.js';
 
-function model(overrides: Partial<HistoryViewModel> = {}): HistoryViewModel {
-  return {
-    league: LEAGUE,
-    instances: mockupInstances(),
-    total: 37,
-    cursor: cursor(),
-    next: cursor({ offset: 5 }),
-    pageNumber: 1,
-    pageCount: 8,
-    fetchedAt: NOW,
-    now: NOW,
-    ...overrides,
-  };
-}
+const model = historyModel;
 
 /** Builds and checks every message against Slack's limits: no test may build a message Slack would reject. */
 function build(m: HistoryViewModel): SlackMessage {
