@@ -68,10 +68,7 @@ export async function startBot(config: Config, options: BotOptions = {}): Promis
       now,
       aliasOf,
     });
-    const synced = await registry.syncDeclared(
-      config.watchDeclarations.map((d) => ({ ...d })),
-      now(),
-    );
+    const synced = await registry.syncDeclared(config.watchDeclarations, now());
     if (synced.added + synced.updated + synced.removed > 0) logger.info({ ...synced }, 'TICS_WATCH subscriptions synchronised');
     const watch = createWatchService({ registry, outbox, watcher, logger: logger.child({ component: 'watch' }), now, intervalSeconds: config.watchIntervalSeconds, aliasOf });
     const slack = createSlackApp({
