@@ -3,8 +3,10 @@
  * main.ts, the demo and the integration tests start exactly the same thing.
  */
 import type { Config } from './config.js';
+import { createHealth, type Health } from './health.js';
 import { createLogger, type Logger } from './log.js';
-import { createSlackApp, verifySlackToken, type SlackApp } from './slack/app.js';
+import { createSlackApp, isTokenRejection, verifySlackToken, type BotIdentity, type SlackApp } from './slack/app.js';
+import type { BackoffOptions, SlackConnection } from './slack/connection.js';
 import { createStore, type Store } from './store.js';
 import type { TicsClient } from './tics/client.js';
 import { createTicsClient } from './tics/factory.js';
@@ -20,6 +22,8 @@ export interface BotHandle {
   readonly store: Store;
   readonly logger: Logger;
   readonly watcher: Watcher;
+  /** The Slack link's state and events (metrics attach their counters here). */
+  readonly connection: SlackConnection;
   stop(): Promise<void>;
 }
 
@@ -30,6 +34,22 @@ export interface BotOptions {
   now?: () => number;
   /** Start the poll loop (default). Tests drive `watcher.runCycle()` themselves. */
   autoWatch?: boolean;
+  /** Retry delays for the Slack connection; tests shorten them. */
+  slackBackoff?: BackoffOptions;
+}
+
+/**
+ * A bounded auth.test before anything starts: a refused token stops the start (nothing can work),
+ * an unreachable Slack does not (the check is repeated in the background before connecting).
+ */
+async function checkToken(config: Config, logger: Logger): Promise<BotIdentity | undefined> {
+  try {
+    return await verifySlackToken(config.slack, logger, 5_000, 0);
+  } catch (error) {
+    if (isTokenRejection(error)) throw error;
+    logger.warn({ reason: error instanceof Error ? error.message : String(error) }, 'Slack did not answer auth.test at start; starting anyway and retrying in the background');
+    return undefined;
+  }
 }
 
 export function secretsOf(config: Config): string[] {
@@ -41,7 +61,7 @@ export function secretsOf(config: Config): string[] {
 export async function startBot(config: Config, options: BotOptions = {}): Promise<BotHandle> {
   const logger = options.logger ?? createLogger({ level: config.logLevel, secrets: secretsOf(config) });
   const now = options.now ?? Date.now;
-  const identity = await verifySlackToken(config.slack, logger);
+  const identity = await checkToken(config, logger);
   const store = await createStore(config.storeUrl, { namespace: config.storeNamespace });
   let tics: TicsClient | undefined;
   try {
@@ -71,15 +91,31 @@ export async function startBot(config: Config, options: BotOptions = {}): Promis
     const synced = await registry.syncDeclared(config.watchDeclarations, now());
     if (synced.added + synced.updated + synced.removed > 0) logger.info({ ...synced }, 'TICS_WATCH subscriptions synchronised');
     const watch = createWatchService({ registry, outbox, watcher, logger: logger.child({ component: 'watch' }), now, intervalSeconds: config.watchIntervalSeconds, aliasOf });
+    let health: Health | undefined;
     const slack = createSlackApp({
       slack: config.slack,
       identity,
       deps: { tics, leagues: config.leagues, logger, now, simulated: options.simulated ?? false, watch, access: config.access },
-      health: () => ({ ok: true, mode: config.slack.appToken ? 'socket' : 'http', store: store.kind, watcher: watcher.status() }),
+      ready: () => health!.ready(),
+      ...(options.slackBackoff ? { backoff: options.slackBackoff } : {}),
     });
+    let watcherStartedAt: number | undefined;
+    health = createHealth({
+      mode: slack.mode,
+      slack: () => slack.connection.snapshot(),
+      store,
+      watcher: () => watcher.status(),
+      watcherStartedAt: () => watcherStartedAt,
+      intervalMs: config.watchIntervalSeconds * 1000,
+      now,
+    });
+    // Listening only: the Slack connection proceeds in the background and never holds up the watcher.
     const port = await slack.start();
-    if (options.autoWatch ?? true) watcher.start();
-    logger.info({ port, mode: slack.mode, team: identity.team, store: store.kind, tics: tics.description, watchIntervalSeconds: config.watchIntervalSeconds }, 'tics-bot is up');
+    if (options.autoWatch ?? true) {
+      watcherStartedAt = now();
+      watcher.start();
+    }
+    logger.info({ port, mode: slack.mode, team: identity?.team, store: store.kind, tics: tics.description, watchIntervalSeconds: config.watchIntervalSeconds }, 'tics-bot is up');
     const client = tics;
     let stopping: Promise<void> | undefined;
     return {
@@ -88,6 +124,7 @@ export async function startBot(config: Config, options: BotOptions = {}): Promis
       store,
       logger,
       watcher,
+      connection: slack.connection,
       stop() {
         stopping ??= (async () => {
           logger.info('shutting down');

@@ -1,16 +1,19 @@
 /**
  * Builds the Bolt app: HTTP mode (`POST /slack/events`) unless an app token selects Socket Mode;
- * `GET /healthz` in both. Listeners are registered here and nowhere else.
+ * `GET /livez`, `/readyz` and `/healthz` in both. Listeners are registered here and nowhere else.
  */
-import type { Server } from 'node:http';
+import type { Server, ServerResponse } from 'node:http';
 import { App, HTTPReceiver, SocketModeReceiver, webApi, type CustomRoute } from '@slack/bolt';
 import type { SlackConfig } from '../config.js';
+import type { ReadinessReport } from '../health.js';
 import { toBoltLogger, type Logger } from '../log.js';
 import { registerAlertActions } from './actions/alert.js';
 import { registerHistoryActions } from './actions/history.js';
 import { registerUnknownActions } from './actions/unknown.js';
 import { registerCommands } from './commands/index.js';
+import { runConnectionLoop, SlackConnection, type BackoffOptions, type ConnectionLoop } from './connection.js';
 import type { SlackDeps } from './deps.js';
+import { createRoutesServer } from './routes-server.js';
 
 export interface BotIdentity {
   botId: string;
@@ -18,63 +21,81 @@ export interface BotIdentity {
   team?: string;
 }
 
-export interface HealthReport {
-  ok: boolean;
-  [key: string]: unknown;
-}
-
 export interface SlackAppOptions {
   slack: SlackConfig;
   deps: SlackDeps;
-  identity: BotIdentity;
-  health: () => HealthReport | Promise<HealthReport>;
+  /** Undefined when Slack did not answer auth.test at start: checked again before connecting. */
+  identity: BotIdentity | undefined;
+  ready: () => Promise<ReadinessReport>;
+  /** Retry delays for the Slack connection (tests shorten them). */
+  backoff?: BackoffOptions;
 }
 
 export interface SlackApp {
   readonly app: App;
   readonly mode: 'http' | 'socket';
-  /** Resolves with the port the HTTP server listens on. */
+  /** Connection state for readiness and metrics (`connected` / `disconnected` / `reconnecting` events). */
+  readonly connection: SlackConnection;
+  /**
+   * Resolves with the port once the HTTP server listens; the Slack connection (Socket Mode, or the
+   * token check if Slack was down at start) goes on in the background.
+   */
   start(): Promise<number>;
   stop(): Promise<void>;
+}
+
+// apps.connections.open per attempt: our loop retries with backoff, web-api's retries would hide failures.
+const SOCKET_OPEN_TIMEOUT_MS = 5_000;
+
+const sendJson = (res: ServerResponse, status: number, body: unknown): void => {
+  res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+  res.end(JSON.stringify(body));
+};
+
+/** The socket-mode client logs every failed attempt at error; the connection loop reports them at warn with the reason. */
+function socketClientLogger(base: Logger): ReturnType<typeof toBoltLogger> {
+  const bolt = toBoltLogger(base);
+  bolt.setName('socket-mode');
+  return { ...bolt, error: bolt.warn };
 }
 
 export function createSlackApp(options: SlackAppOptions): SlackApp {
   const { slack, deps } = options;
   const logger = toBoltLogger(deps.logger);
+  const readiness = (_req: unknown, res: ServerResponse) => {
+    void Promise.resolve()
+      .then(options.ready)
+      .then(
+        (report) => sendJson(res, report.ok ? 200 : 503, report),
+        () => sendJson(res, 503, { ok: false }),
+      );
+  };
   const customRoutes: CustomRoute[] = [
-    {
-      path: '/healthz',
-      method: ['GET'],
-      handler: (_req, res) => {
-        void Promise.resolve()
-          .then(options.health)
-          .then(
-            (report) => {
-              res.writeHead(report.ok ? 200 : 503, { 'content-type': 'application/json' });
-              res.end(JSON.stringify(report));
-            },
-            () => {
-              res.writeHead(503, { 'content-type': 'application/json' });
-              res.end(JSON.stringify({ ok: false }));
-            },
-          );
-      },
-    },
+    // Answered from the event loop with no I/O: if this responds, the process is alive.
+    { path: '/livez', method: ['GET'], handler: (_req, res) => sendJson(res, 200, { ok: true }) },
+    { path: '/readyz', method: ['GET'], handler: readiness },
+    { path: '/healthz', method: ['GET'], handler: readiness },
   ];
   const mode = slack.appToken ? 'socket' : 'http';
+  const connection = new SlackConnection(mode, deps.now);
+  const apiUrl = slack.apiUrl ? { slackApiUrl: slack.apiUrl } : {};
+  // Socket Mode: the custom routes get our own server (routes-server.ts), so none go to the receiver.
   const receiver =
     mode === 'socket'
-      ? new SocketModeReceiver({ appToken: slack.appToken!, logger, customRoutes, installerOptions: { port: slack.port } })
+      ? new SocketModeReceiver({
+          appToken: slack.appToken!,
+          logger: socketClientLogger(deps.logger),
+          autoReconnectEnabled: false,
+          installerOptions: { clientOptions: { ...apiUrl, timeout: SOCKET_OPEN_TIMEOUT_MS, retryConfig: { retries: 0 } } },
+        })
       : new HTTPReceiver({ signingSecret: slack.signingSecret!, logger, customRoutes, endpoints: '/slack/events', processBeforeResponse: false });
+  let identity = options.identity;
   const app = new App({
-    token: slack.botToken,
     receiver,
     logger,
-    // Verified by verifySlackToken() before we get here, with a bounded timeout.
-    tokenVerificationEnabled: false,
-    botId: options.identity.botId,
-    botUserId: options.identity.botUserId,
-    clientOptions: { ...(slack.apiUrl ? { slackApiUrl: slack.apiUrl } : {}), retryConfig: { retries: 2, factor: 2, minTimeout: 200, maxTimeout: 2_000 } },
+    // Instead of `token`: Bolt would call auth.test without a bound; ours is checked by verifySlackToken().
+    authorize: async () => ({ botToken: slack.botToken, botId: identity?.botId, botUserId: identity?.botUserId }),
+    clientOptions: { ...apiUrl, retryConfig: { retries: 2, factor: 2, minTimeout: 200, maxTimeout: 2_000 } },
   });
   app.error(async (error) => {
     deps.logger.error({ err: { name: error.name, message: error.message, code: error.code } }, 'unhandled error in a Slack listener');
@@ -85,33 +106,56 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   registerAlertActions(app, deps);
   registerUnknownActions(app, deps);
 
+  const routesServer = mode === 'socket' ? createRoutesServer(customRoutes) : undefined;
+  const prepare = async () => {
+    identity = await verifySlackToken(slack, deps.logger, SOCKET_OPEN_TIMEOUT_MS, 0);
+  };
+  let loop: ConnectionLoop | undefined;
+
   return {
     app,
     mode,
+    connection,
     async start() {
-      if (mode === 'http') {
+      let port: number;
+      if (routesServer) port = await routesServer.listen(slack.port);
+      else {
         const server = (await app.start(slack.port)) as Server;
         const address = server.address();
-        return typeof address === 'object' && address ? address.port : slack.port;
+        port = typeof address === 'object' && address ? address.port : slack.port;
       }
-      await app.start();
-      return slack.port;
+      loop = runConnectionLoop({
+        connection,
+        logger: deps.logger.child({ component: 'slack-connection' }),
+        ...(receiver instanceof SocketModeReceiver ? { client: receiver.client } : {}),
+        ...(identity ? {} : { prepare }),
+        ...(options.backoff ? { backoff: options.backoff } : {}),
+      });
+      return port;
     },
     async stop() {
-      await app.stop();
+      await loop?.stop();
+      if (routesServer) await routesServer.close();
+      else await app.stop();
     },
   };
+}
+
+/** auth.test answered and refused the token: starting cannot help. Anything else is Slack being unreachable. */
+export function isTokenRejection(error: unknown): boolean {
+  const cause = (error as { cause?: { code?: unknown } } | undefined)?.cause;
+  return cause?.code === webApi.ErrorCode.PlatformError || (error instanceof Error && error.message.includes('is not a bot token'));
 }
 
 /**
  * Bolt would call auth.test from its constructor with no bound: an unreachable Slack hangs or
  * crashes later. Check here, bounded, and say what is wrong.
  */
-export async function verifySlackToken(slack: Pick<SlackConfig, 'botToken' | 'apiUrl'>, log: Logger, timeoutMs = 10_000): Promise<BotIdentity> {
+export async function verifySlackToken(slack: Pick<SlackConfig, 'botToken' | 'apiUrl'>, log: Logger, timeoutMs = 10_000, retries = 1): Promise<BotIdentity> {
   const client = new webApi.WebClient(slack.botToken, {
     ...(slack.apiUrl ? { slackApiUrl: slack.apiUrl } : {}),
     timeout: timeoutMs,
-    retryConfig: { retries: 1, factor: 1, minTimeout: 500, maxTimeout: 500 },
+    retryConfig: { retries, factor: 1, minTimeout: 500, maxTimeout: 500 },
     logger: toBoltLogger(log),
   });
   let result: webApi.AuthTestResponse;
