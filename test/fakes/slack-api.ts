@@ -8,6 +8,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import { assertWithinSlackLimits } from '../helpers/block-kit-limits.js';
+import { startFakeSocketMode, type FakeSocketMode } from './socket-mode.js';
 
 export interface FakeSlackOptions {
   botToken?: string;
@@ -16,6 +17,8 @@ export interface FakeSlackOptions {
   now?: () => number;
   /** Channel id → name for conversations.info; other ids get a name derived from the id. */
   channelNames?: Record<string, string>;
+  /** The app-level token `apps.connections.open` accepts (Socket Mode); a random xapp- one by default. */
+  appToken?: string;
 }
 
 export interface SlackCall {
@@ -59,6 +62,8 @@ export interface FakeSlack {
   responses(id?: string): ResponseUrlPost[];
   waitForResponses(count: number, opts?: { id?: string; timeoutMs?: number }): Promise<ResponseUrlPost[]>;
   expireResponseUrl(id: string): void;
+  /** The Socket Mode endpoint whose one-use URLs `apps.connections.open` hands out. */
+  readonly socket: FakeSocketMode;
   /** The message as it stands now (after chat.update), or undefined if never posted. */
   message(channel: string, ts: string): Record<string, unknown> | undefined;
   close(): Promise<void>;
@@ -217,6 +222,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   const now = options.now ?? Date.now;
   const channelNames = options.channelNames ?? {};
 
+  const socket = await startFakeSocketMode(options.appToken === undefined ? {} : { appToken: options.appToken });
   const calls: SlackCall[] = [];
   const posts: ResponseUrlPost[] = [];
   const faults = new Map<string, FaultEntry[]>();
@@ -261,14 +267,17 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     res.end(text);
   };
 
-  const authError = (req: IncomingMessage, bodyToken: string | undefined): string | undefined => {
+  const tokenOf = (req: IncomingMessage, bodyToken: string | undefined): string | undefined => {
     const header = req.headers.authorization;
-    if (header !== undefined) {
-      const match = /^Bearer\s+(\S+)$/i.exec(header);
-      return match?.[1] === botToken ? undefined : 'invalid_auth';
-    }
-    if (bodyToken === undefined) return 'not_authed';
-    return bodyToken === botToken ? undefined : 'invalid_auth';
+    if (header !== undefined) return /^Bearer\s+(\S+)$/i.exec(header)?.[1] ?? '';
+    return bodyToken;
+  };
+
+  const authError = (req: IncomingMessage, bodyToken: string | undefined): string | undefined => {
+    const token = tokenOf(req, bodyToken);
+    if (token === undefined) return 'not_authed';
+    if (token === socket.appToken) return 'not_allowed_token_type';
+    return token === botToken ? undefined : 'invalid_auth';
   };
 
   const postMessage = (raw: Record<string, unknown>): ApiResult => {
@@ -401,7 +410,11 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
 
     const handler = methods[method];
     let result: ApiResult;
-    if (!handler) result = fail('unknown_method', { req_method: method });
+    if (method === 'apps.connections.open') {
+      // The one method that takes the app-level token instead of the bot token.
+      const opened = socket.open(tokenOf(req, bodyToken), botToken);
+      result = opened.ok ? ok({ url: opened.url }) : fail(opened.error);
+    } else if (!handler) result = fail('unknown_method', { req_method: method });
     else if (parseError !== undefined) result = fail(parseError);
     else {
       const auth = authError(req, bodyToken);
@@ -541,8 +554,10 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     message(channel, ts) {
       return messages.get(messageKey(channel, ts));
     },
+    socket,
     async close() {
       for (const w of [...waiters]) w.fail(new Error('fake Slack closed while waiting'));
+      await socket.close();
       await new Promise<void>((resolve, reject) => {
         server.close((err) => (err ? reject(err) : resolve()));
         // fetch keeps connections alive; without this close() waits for their idle timeout.
