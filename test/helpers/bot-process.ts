@@ -1,6 +1,6 @@
 /**
- * The real `src/main.ts` as its own OS process (`node --import tsx`), configured only through its
- * environment like a deployment, against a fake Slack and a TICS simulator that live in the test
+ * The built bot (`node dist/main.js`, built once by the `process` project's global setup) as its own
+ * OS process, configured only through its environment like a deployment, against a fake Slack and a TICS simulator that live in the test
  * process. For what in-process tests cannot show: a restart on the same SQLite file, replicas on
  * one Redis, a replica dying by SIGKILL.
  */
@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { TicsSimulator } from '../../src/simulator/server.js';
 import type { FakeSlack } from '../fakes/slack-api.js';
+import { trackChild } from './children.js';
 import { postToApp, slashCommandBody } from './slack-requests.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -93,11 +94,13 @@ export async function startBotProcess(env: Record<string, string>, opts: { name?
     const value = process.env[key];
     if (value !== undefined) base[key] = value;
   }
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: REPO_ROOT,
-    env: { ...base, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child: ChildProcess = trackChild(
+    spawn(process.execPath, ['dist/main.js'], {
+      cwd: REPO_ROOT,
+      env: { ...base, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }),
+  );
   let out = '';
   let pending = '';
   const lines: ProcessLogLine[] = [];
