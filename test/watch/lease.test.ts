@@ -1,9 +1,16 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createStore, type Store } from '../../src/store.js';
 import { Lease, LeaseLostError, withLease } from '../../src/watch/lease.js';
 import { BACKENDS, sleep, warnIfRedisSkipped, type StoreFixture } from './store-backends.js';
 
 warnIfRedisSkipped();
+
+/*
+ * Real-time tests against a real store leave at least a second between a lease's ttl and anything
+ * that must happen within it: on a shared 2-core machine an await can stall for hundreds of ms.
+ * The renewal and failure timing of withLease itself is tested with fake timers further down.
+ */
+const TTL = 1_500;
 
 /** Resolves when the signal aborts, or rejects after `ms` (so a missing abort fails, not hangs). */
 function aborted(signal: AbortSignal, ms: number): Promise<unknown> {
@@ -63,21 +70,22 @@ for (const backend of BACKENDS) {
     });
 
     it('expires, so another replica takes over a dead one', async () => {
-      const dead = new Lease(a, 'league-1', 'owner-a', 150);
+      const dead = new Lease(a, 'league-1', 'owner-a', TTL);
       const live = new Lease(b, 'league-1', 'owner-b', 10_000);
       expect(await dead.acquire()).toBe(true);
       expect(await live.acquire()).toBe(false);
-      await sleep(300);
+      await sleep(TTL + 300);
       expect(await live.acquire()).toBe(true);
       expect(await dead.renew()).toBe(false);
     });
 
     it('is kept past its ttl by renewing', async () => {
-      const holder = new Lease(a, 'league-1', 'owner-a', 300);
-      const other = new Lease(b, 'league-1', 'owner-b', 300);
+      const holder = new Lease(a, 'league-1', 'owner-a', TTL);
+      const other = new Lease(b, 'league-1', 'owner-b', TTL);
       expect(await holder.acquire()).toBe(true);
-      for (let i = 0; i < 8; i++) {
-        await sleep(75);
+      // 2 s in all, past the 1.5 s ttl: only the renewals keep it.
+      for (let i = 0; i < 5; i++) {
+        await sleep(TTL / 3.75);
         expect(await holder.renew()).toBe(true);
         expect(await other.acquire()).toBe(false);
       }
@@ -85,12 +93,12 @@ for (const backend of BACKENDS) {
 
     it('withLease runs fn only for the holder, renews while it runs, and releases after', async () => {
       const ran: string[] = [];
-      const outcome = await withLease(a, 'league-1', 'owner-a', 240, async (signal) => {
+      const outcome = await withLease(a, 'league-1', 'owner-a', TTL, async (signal) => {
         ran.push('a');
-        // Three ttls long: without renewal the lease would lapse and b would get in.
-        for (let i = 0; i < 9; i++) {
-          await sleep(80);
-          const rival = await withLease(b, 'league-1', 'owner-b', 240, () => {
+        // Longer than the ttl: without renewal the lease would lapse and b would get in.
+        for (let i = 0; i < 5; i++) {
+          await sleep(TTL / 3.75);
+          const rival = await withLease(b, 'league-1', 'owner-b', TTL, () => {
             ran.push('b');
             return Promise.resolve('b');
           });
@@ -142,10 +150,15 @@ describe('withLease timers and store errors', () => {
   let store: Store;
   beforeEach(async () => {
     store = await createStore('memory://');
+    // Renewal timers and the monotonic clock withLease reads; the memory store's own expiry runs on
+    // the real Date, far beyond these tests' few real milliseconds.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
   });
   afterEach(async () => {
+    vi.useRealTimers();
     await store.close();
   });
+  const sleep = (ms: number) => vi.advanceTimersByTimeAsync(ms);
 
   /** The memory store with renewIf counted and optionally failing. */
   function instrumented(fail: (call: number) => boolean) {
@@ -180,7 +193,9 @@ describe('withLease timers and store errors', () => {
     const down = instrumented(() => true);
     const started = performance.now();
     const outcome = await withLease(down.store, 'k2', 'owner', 300, async (signal) => {
-      await aborted(signal, 2_000);
+      const abort = aborted(signal, 2_000);
+      await sleep(2_000);
+      await abort;
       return performance.now() - started;
     });
     expect(outcome.acquired).toBe(true);
