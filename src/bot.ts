@@ -5,12 +5,14 @@
 import type { Config } from './config.js';
 import { createHealth, type Health } from './health.js';
 import { createLogger, type Logger } from './log.js';
+import { createMetrics } from './metrics.js';
 import { createSlackApp, isTokenRejection, verifySlackToken, type BotIdentity, type SlackApp } from './slack/app.js';
 import type { BackoffOptions, SlackConnection } from './slack/connection.js';
 import { createStore, type Store } from './store.js';
 import type { TicsClient } from './tics/client.js';
 import { createTicsClient } from './tics/factory.js';
 import { createSlackNotifier } from './slack/notifier.js';
+import { countReconnects } from './slack/slack-metrics.js';
 import { Outbox } from './watch/outbox.js';
 import { createWatchService } from './watch/service.js';
 import { SubscriptionRegistry } from './watch/subscriptions.js';
@@ -64,8 +66,10 @@ export async function startBot(config: Config, options: BotOptions = {}): Promis
   const identity = await checkToken(config, logger);
   const store = await createStore(config.storeUrl, { namespace: config.storeNamespace });
   let tics: TicsClient | undefined;
+  // One registry per bot: several bots in one process (the tests) must not share counts.
+  const { metrics, registry: metricsRegistry } = createMetrics();
   try {
-    tics = createTicsClient(config.tics, { store, logger: logger.child({ component: 'tics' }) });
+    tics = createTicsClient(config.tics, { store, logger: logger.child({ component: 'tics' }), metrics });
     const aliasOf = (leagueId: string) => config.leagues.byId.get(leagueId);
     const registry = new SubscriptionRegistry(store);
     const outbox = new Outbox(store, { now });
@@ -78,6 +82,7 @@ export async function startBot(config: Config, options: BotOptions = {}): Promis
         logger: logger.child({ component: 'notifier' }),
         now,
         simulated: options.simulated ?? false,
+        metrics,
       }),
       registry,
       outbox,
@@ -87,6 +92,7 @@ export async function startBot(config: Config, options: BotOptions = {}): Promis
       leaseMs: config.watchLeaseSeconds * 1000,
       now,
       aliasOf,
+      metrics,
     });
     const synced = await registry.syncDeclared(config.watchDeclarations, now());
     if (synced.added + synced.updated + synced.removed > 0) logger.info({ ...synced }, 'TICS_WATCH subscriptions synchronised');
@@ -95,10 +101,12 @@ export async function startBot(config: Config, options: BotOptions = {}): Promis
     const slack = createSlackApp({
       slack: config.slack,
       identity,
-      deps: { tics, leagues: config.leagues, logger, now, simulated: options.simulated ?? false, watch, access: config.access },
+      deps: { tics, leagues: config.leagues, logger, now, simulated: options.simulated ?? false, watch, access: config.access, metrics },
       ready: () => health!.ready(),
       ...(options.slackBackoff ? { backoff: options.slackBackoff } : {}),
+      metricsRegistry,
     });
+    countReconnects(slack.connection, metrics);
     let watcherStartedAt: number | undefined;
     health = createHealth({
       mode: slack.mode,

@@ -4,6 +4,7 @@
  */
 import type { Server, ServerResponse } from 'node:http';
 import { App, HTTPReceiver, SocketModeReceiver, webApi, type CustomRoute } from '@slack/bolt';
+import type { Registry } from 'prom-client';
 import type { SlackConfig } from '../config.js';
 import type { ReadinessReport } from '../health.js';
 import { toBoltLogger, type Logger } from '../log.js';
@@ -13,6 +14,8 @@ import { registerUnknownActions } from './actions/unknown.js';
 import { registerCommands } from './commands/index.js';
 import { runConnectionLoop, SlackConnection, type BackoffOptions, type ConnectionLoop } from './connection.js';
 import type { SlackDeps } from './deps.js';
+import { instrumentAcks } from './interaction-metrics.js';
+import { metricsRoute } from './metrics-route.js';
 import { createRoutesServer } from './routes-server.js';
 
 export interface BotIdentity {
@@ -29,6 +32,8 @@ export interface SlackAppOptions {
   ready: () => Promise<ReadinessReport>;
   /** Retry delays for the Slack connection (tests shorten them). */
   backoff?: BackoffOptions;
+  /** Served at `GET /metrics` when given. */
+  metricsRegistry?: Registry;
 }
 
 export interface SlackApp {
@@ -75,6 +80,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     { path: '/livez', method: ['GET'], handler: (_req, res) => sendJson(res, 200, { ok: true }) },
     { path: '/readyz', method: ['GET'], handler: readiness },
     { path: '/healthz', method: ['GET'], handler: readiness },
+    ...(options.metricsRegistry ? [metricsRoute(options.metricsRegistry)] : []),
   ];
   const mode = slack.appToken ? 'socket' : 'http';
   const connection = new SlackConnection(mode, deps.now);
@@ -97,6 +103,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     authorize: async () => ({ botToken: slack.botToken, botId: identity?.botId, botUserId: identity?.botUserId }),
     clientOptions: { ...apiUrl, retryConfig: { retries: 2, factor: 2, minTimeout: 200, maxTimeout: 2_000 } },
   });
+  if (deps.metrics) instrumentAcks(app, deps.metrics);
   app.error(async (error) => {
     deps.logger.error({ err: { name: error.name, message: error.message, code: error.code } }, 'unhandled error in a Slack listener');
     await Promise.resolve();

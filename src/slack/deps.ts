@@ -1,5 +1,6 @@
 /** What the Slack layer needs from the rest of the bot; injected so tests and the demo can swap parts. */
 import type { Logger } from '../log.js';
+import type { BotMetrics } from '../metrics.js';
 import type { TicsApi } from '../tics/client.js';
 import type { LeagueAliases } from '../tics/leagues.js';
 import type { AccessPolicy } from '../watch/access.js';
@@ -16,4 +17,6 @@ export interface SlackDeps {
   watch?: WatchService;
   /** Absent: every channel may use every league. */
   access?: AccessPolicy;
+  /** Absent: nothing is counted (tests that build the Slack side alone). */
+  metrics?: BotMetrics;
 }

@@ -3,6 +3,7 @@
  * every failure into a message a person can act on. Shared by `/tics history` and the buttons.
  */
 import { fetchHistoryPage, type HistoryPage } from '../history/fetch-page.js';
+import type { InteractionOutcome } from '../metrics.js';
 import { iteratePages } from '../tics/client.js';
 import { isTicsError } from '../tics/errors.js';
 import { leagueLabel, resolveLeague, type LeagueRef } from '../tics/leagues.js';
@@ -19,18 +20,24 @@ import { accessDenied } from './commands/access.js';
 /** How far the Details button looks for an instance that moved since the page was drawn. */
 const DETAILS_SCAN_RECORDS = 500;
 
+/** The message, and how the request ended (for the metrics). */
+export interface Rendered {
+  message: SlackMessage;
+  outcome: Extract<InteractionOutcome, 'ok' | 'usage_error' | 'denied' | 'tics_error' | 'error'>;
+}
+
 /** Who is asking, for the TICS_ACCESS allow-list. */
 export interface Requester {
   channelId: string | undefined;
   userId: string;
 }
 
-export async function renderHistory(deps: SlackDeps, cursor: HistoryCursor, requester: Requester): Promise<SlackMessage> {
+export async function renderHistory(deps: SlackDeps, cursor: HistoryCursor, requester: Requester): Promise<Rendered> {
   const resolved = resolveLeague(cursor.league, deps.leagues);
-  if (!resolved.ok) return usageError(resolved.problem, `${SLASH_COMMAND} ${HISTORY_USAGE}`);
+  if (!resolved.ok) return { message: usageError(resolved.problem, `${SLASH_COMMAND} ${HISTORY_USAGE}`), outcome: 'usage_error' };
   const league = resolved.league;
   const denied = accessDenied(deps, { channelId: requester.channelId, league, user: requester.userId, what: 'query' }, deps.logger);
-  if (denied) return denied;
+  if (denied) return { message: denied, outcome: 'denied' };
   try {
     const page = await fetchHistoryPage(deps.tics, {
       leagueId: league.id,
@@ -41,7 +48,7 @@ export async function renderHistory(deps: SlackDeps, cursor: HistoryCursor, requ
       ...(cursor.statuses?.length ? { statuses: cursor.statuses } : {}),
       ...(cursor.back ? { back: cursor.back } : {}),
     });
-    return buildHistoryMessage(toViewModel(deps, league, cursor, page));
+    return { message: buildHistoryMessage(toViewModel(deps, league, cursor, page)), outcome: 'ok' };
   } catch (error) {
     return failure(deps, error, league, 'history');
   }
@@ -69,12 +76,12 @@ function toViewModel(deps: SlackDeps, league: LeagueRef, cursor: HistoryCursor, 
   };
 }
 
-export async function renderDetails(deps: SlackDeps, ref: DetailsRef, requester: Requester): Promise<SlackMessage> {
+export async function renderDetails(deps: SlackDeps, ref: DetailsRef, requester: Requester): Promise<Rendered> {
   const resolved = resolveLeague(ref.league, deps.leagues);
-  if (!resolved.ok) return usageError(resolved.problem, `${SLASH_COMMAND} ${HISTORY_USAGE}`);
+  if (!resolved.ok) return { message: usageError(resolved.problem, `${SLASH_COMMAND} ${HISTORY_USAGE}`), outcome: 'usage_error' };
   const league = resolved.league;
   const denied = accessDenied(deps, { channelId: requester.channelId, league, user: requester.userId, what: 'query' }, deps.logger);
-  if (denied) return denied;
+  if (denied) return { message: denied, outcome: 'denied' };
   try {
     // TICS has no "get one instance" call: find it in the (job-filtered when possible) history.
     let found: JobInstance | undefined;
@@ -83,24 +90,28 @@ export async function renderDetails(deps: SlackDeps, ref: DetailsRef, requester:
       if (found) break;
     }
     if (!found) {
-      return genericError(
-        `Instance \`${ref.instanceId}\` is no longer among the ${DETAILS_SCAN_RECORDS} most recent records of league ${leagueLabel(league)}. Run \`${SLASH_COMMAND} history ${ref.league}\` again.`,
-      );
+      // The button outlived its instance: an answer, not a failure.
+      return {
+        message: genericError(
+          `Instance \`${ref.instanceId}\` is no longer among the ${DETAILS_SCAN_RECORDS} most recent records of league ${leagueLabel(league)}. Run \`${SLASH_COMMAND} history ${ref.league}\` again.`,
+        ),
+        outcome: 'ok',
+      };
     }
-    return buildDetailsMessage({ league, instance: found, now: deps.now(), simulated: deps.simulated });
+    return { message: buildDetailsMessage({ league, instance: found, now: deps.now(), simulated: deps.simulated }), outcome: 'ok' };
   } catch (error) {
     return failure(deps, error, league, 'details');
   }
 }
 
-function failure(deps: SlackDeps, error: unknown, league: LeagueRef, what: string): SlackMessage {
+function failure(deps: SlackDeps, error: unknown, league: LeagueRef, what: string): Rendered {
   if (isTicsError(error)) {
     deps.logger.warn(
       { leagueId: league.id, kind: error.kind, httpStatus: error.httpStatus, errorCode: error.errorCode, requestId: error.requestId, attempts: error.attempts },
       `TICS ${what} request failed: ${error.message}`,
     );
-    return ticsErrorMessage(error, { league: leagueLabel(league) });
+    return { message: ticsErrorMessage(error, { league: leagueLabel(league) }), outcome: 'tics_error' };
   }
   deps.logger.error({ err: error, leagueId: league.id }, `unexpected failure rendering ${what}`);
-  return genericError('Something went wrong inside tics-bot while answering. It has been logged; please try again.');
+  return { message: genericError('Something went wrong inside tics-bot while answering. It has been logged; please try again.'), outcome: 'error' };
 }

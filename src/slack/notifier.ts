@@ -6,9 +6,11 @@
  */
 import { webApi } from '@slack/bolt';
 import type { Logger } from '../log.js';
+import type { BotMetrics } from '../metrics.js';
 import type { AlertItem, Notifier, NotifyResult } from '../watch/types.js';
 import { buildAlertMessage, buildDigestMessage } from './views/alert.js';
 import { toBoltLogger } from '../log.js';
+import { countRateLimits } from './slack-metrics.js';
 
 const CHANNEL_ERRORS = new Set(['channel_not_found', 'not_in_channel', 'is_archived', 'channel_is_archived', 'restricted_action', 'ekm_access_denied', 'team_access_not_granted']);
 const TRANSIENT_ERRORS = new Set(['fatal_error', 'internal_error', 'service_unavailable', 'request_timeout']);
@@ -20,6 +22,7 @@ export interface SlackNotifierOptions {
   now: () => number;
   simulated?: boolean;
   timeoutMs?: number;
+  metrics?: Pick<BotMetrics, 'slackRateLimited'>;
 }
 
 export function createSlackNotifier(options: SlackNotifierOptions): Notifier {
@@ -30,6 +33,7 @@ export function createSlackNotifier(options: SlackNotifierOptions): Notifier {
     timeout: options.timeoutMs ?? 10_000,
     logger: toBoltLogger(options.logger),
   });
+  if (options.metrics) countRateLimits(client, options.metrics);
   return {
     async post(channelId: string, items: readonly AlertItem[]): Promise<NotifyResult> {
       const ctx = { now: options.now(), simulated: options.simulated ?? false };

@@ -5,6 +5,7 @@
 import { Agent, interceptors, request, type Dispatcher } from 'undici';
 import { z } from 'zod';
 import type { Logger } from '../log.js';
+import type { BotMetrics, TicsOutcome } from '../metrics.js';
 import type { TicsAuth } from './auth.js';
 import {
   TicsAuthError,
@@ -48,6 +49,7 @@ export interface TicsClientOptions {
   /** Max sockets to the endpoint (keep-alive pool): a burst of commands beyond it waits in line. */
   connections?: number;
   logger?: Logger;
+  metrics?: Pick<BotMetrics, 'ticsRequest' | 'ticsRetry'>;
 }
 
 const paramsSchema = z.object({
@@ -120,17 +122,26 @@ export class TicsClient implements TicsApi {
     url.searchParams.set('offset', String(offset));
     url.searchParams.set('limit', String(limit));
     if (jobId) url.searchParams.set('job_id', jobId);
-    const body = await this.get(url, leagueId, options.signal);
-    const page = parseInstancePage(body.json);
-    if (!page.ok) {
-      throw new TicsResponseError('TICS returned a page the bot could not read', {
-        httpStatus: body.status,
-        requestId: body.requestId,
-        attempts: body.attempts,
-        excerpt: excerpt(page.issues),
-      });
+    const started = performance.now();
+    let outcome: TicsOutcome = 'ok';
+    try {
+      const body = await this.get(url, leagueId, options.signal);
+      const page = parseInstancePage(body.json);
+      if (!page.ok) {
+        throw new TicsResponseError('TICS returned a page the bot could not read', {
+          httpStatus: body.status,
+          requestId: body.requestId,
+          attempts: body.attempts,
+          excerpt: excerpt(page.issues),
+        });
+      }
+      return page.value;
+    } catch (error) {
+      outcome = ticsOutcomeOf(error);
+      throw error;
+    } finally {
+      this.options.metrics?.ticsRequest('list_instance_history', outcome, (performance.now() - started) / 1000);
     }
-    return page.value;
   }
 
   /**
@@ -206,6 +217,7 @@ export class TicsClient implements TicsApi {
       const retryAfter = retryAfterMs(first(err.headers?.['retry-after']));
       const delay = Math.min(retryAfter ?? minRetryDelayMs * 2 ** (state.counter - 1), maxRetryDelayMs);
       onRetry();
+      this.options.metrics?.ticsRetry('list_instance_history');
       logger?.warn({ leagueId, attempt: state.counter, status: err.statusCode, code: err.code, delayMs: delay }, 'TICS request failed; retrying');
       setTimeout(() => cb(null), delay).unref?.();
     };
@@ -267,6 +279,34 @@ export function excerpt(text: string, max = 160): string {
     .replace(/(Signature=|Access=|X-Auth-Token:?\s*|token"?\s*[:=]\s*"?)[^\s,"]+/gi, '$1[redacted]')
     .trim();
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+
+/** A bounded label for how a request ended: the status class, or what kind of network failure. */
+export function ticsOutcomeOf(error: unknown): TicsOutcome {
+  const status = (error as { httpStatus?: number } | undefined)?.httpStatus;
+  if (status !== undefined) {
+    if (status >= 200 && status < 300) return 'invalid_response';
+    if (status >= 400 && status < 500) return '4xx';
+    if (status >= 500 && status < 600) return '5xx';
+    return 'other_status';
+  }
+  type Coded = { code?: string; name?: string } | undefined;
+  // Our errors wrap undici's in `cause`; a bare undici or abort error is read as it is.
+  const inner = (error as { cause?: Coded } | undefined)?.cause ?? (error as Coded);
+  switch (inner?.code ?? inner?.name) {
+    case 'UND_ERR_HEADERS_TIMEOUT':
+    case 'UND_ERR_BODY_TIMEOUT':
+    case 'UND_ERR_CONNECT_TIMEOUT':
+    case 'ETIMEDOUT':
+    case 'TimeoutError':
+      return 'timeout';
+    case 'UND_ERR_ABORTED':
+    case 'ABORT_ERR':
+    case 'AbortError':
+      return 'aborted';
+    default:
+      return 'network';
+  }
 }
 
 function describeNetworkError(cause: unknown): string {

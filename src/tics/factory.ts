@@ -1,6 +1,7 @@
 /** Builds the TICS client from configuration: picks the auth method, wires store and logger. */
 import type { TicsConfig } from '../config.js';
 import type { Logger } from '../log.js';
+import type { BotMetrics } from '../metrics.js';
 import type { Store } from '../store.js';
 import { akskAuth, tokenAuth, type TicsAuth } from './auth.js';
 import { TicsClient, type TicsClientOptions } from './client.js';
@@ -28,7 +29,7 @@ export function createTicsAuth(config: TicsConfig, store: Store): TicsAuth {
 
 export function createTicsClient(
   config: TicsConfig,
-  deps: { store: Store; logger?: Logger },
+  deps: { store: Store; logger?: Logger; metrics?: BotMetrics },
   overrides: Partial<TicsClientOptions> = {},
 ): TicsClient {
   return new TicsClient({
@@ -41,6 +42,7 @@ export function createTicsClient(
     minRetryDelayMs: config.retryDelayMs,
     connections: config.maxConnections,
     ...(deps.logger ? { logger: deps.logger } : {}),
+    ...(deps.metrics ? { metrics: deps.metrics } : {}),
     ...overrides,
   });
 }

@@ -4,6 +4,7 @@
  * record the outcome. A failure in one channel never holds up another.
  */
 import type { Logger } from '../log.js';
+import type { BotMetrics } from '../metrics.js';
 import { DIGEST_THRESHOLD } from '../slack/views/alert.js';
 import { forEachBounded } from './concurrency.js';
 import { CHANNEL_ERROR_RETRY_MS, GIVE_UP_AFTER_MS, nextDelay, type Outbox } from './outbox.js';
@@ -19,6 +20,7 @@ export interface DeliveryDeps {
   owner: string;
   /** Channels posted to at once. */
   concurrency?: number;
+  metrics?: Pick<BotMetrics, 'alertsSent' | 'alertsFailed'>;
 }
 
 export interface DeliveryReport {
@@ -72,10 +74,12 @@ async function deliverChannel(deps: DeliveryDeps, channelId: string, candidates:
         await deps.registry.recordChannelResult(channelId, { ok: true, at });
         report.posted += 1;
         report.alertsSent += batch.length;
+        deps.metrics?.alertsSent(batch.length);
         deps.logger.info({ channelId, ts: result.ts, alerts: keys.length, digest: batch.length > 1 }, 'alert posted');
         continue;
       }
       const log = deps.logger.child({ channelId, alerts: keys.length, kind: result.kind, error: result.error });
+      deps.metrics?.alertsFailed(result.kind, keys.length);
       switch (result.kind) {
         case 'rate_limited':
           // Only this channel waits; the others carry on.

@@ -227,6 +227,14 @@ export class Outbox {
     return stats;
   }
 
+  /**
+   * Entries in the pending index: keys only, no entry read. May briefly count an entry that settled
+   * in a crash between its two writes (due() tidies those up).
+   */
+  async pendingCount(): Promise<number> {
+    return (await this.store.keys(PENDING_PREFIX)).length;
+  }
+
   /** Remove pending entries of a subscription (unwatch); returns how many. */
   async dropPendingFor(subscriptionId: string): Promise<number> {
     let dropped = 0;

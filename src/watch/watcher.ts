@@ -6,6 +6,7 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '../log.js';
+import { noopMetrics, type BotMetrics } from '../metrics.js';
 import type { Store } from '../store.js';
 import type { TicsApi } from '../tics/client.js';
 import { isTicsError } from '../tics/errors.js';
@@ -42,6 +43,7 @@ export interface WatcherOptions {
   /** Display aliases for league ids. */
   aliasOf?: (leagueId: string) => string | undefined;
   owner?: string;
+  metrics?: BotMetrics;
 }
 
 export interface CycleReport {
@@ -70,10 +72,12 @@ export class Watcher {
   private running: Promise<unknown> | undefined;
   private stopped = true;
   private lastCycle: { at: number; report: CycleReport } | undefined;
+  private readonly metrics: BotMetrics;
 
   constructor(private readonly options: WatcherOptions) {
     this.owner = options.owner ?? `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
     this.now = options.now ?? Date.now;
+    this.metrics = options.metrics ?? noopMetrics;
   }
 
   start(): void {
@@ -104,8 +108,11 @@ export class Watcher {
 
   async runCycle(): Promise<CycleReport> {
     const started = this.now();
+    // Real time for the metric: `now` may be a test clock that jumps.
+    const startedReal = performance.now();
     const leagueIds = await this.options.registry.leagueIds();
     const report: CycleReport = { leagues: leagueIds.length, polled: 0, skipped: 0, failed: 0, requests: 0, alertsRecorded: 0, delivery: { posted: 0, alertsSent: 0, deferred: 0, gaveUp: 0 }, ms: 0 };
+    let inBackoff = 0;
     await forEachBounded(leagueIds, this.options.concurrency ?? 8, async (leagueId) => {
       const outcome = await this.pollLeague(leagueId);
       if (outcome.status === 'polled') {
@@ -115,8 +122,13 @@ export class Watcher {
       } else if (outcome.status === 'failed') {
         report.failed += 1;
         report.requests += outcome.requests;
-      } else report.skipped += 1;
+        inBackoff += 1;
+      } else {
+        report.skipped += 1;
+        if (outcome.backingOff) inBackoff += 1;
+      }
     });
+    this.metrics.leaguesInBackoff(inBackoff);
     report.delivery = await deliverDue({
       outbox: this.options.outbox,
       registry: this.options.registry,
@@ -124,8 +136,14 @@ export class Watcher {
       logger: this.options.logger.child({ component: 'deliver' }),
       now: this.now,
       owner: this.owner,
+      metrics: this.metrics,
     });
+    // Once per cycle from the pending index (its keys only), never per scrape; a metric must not
+    // fail a cycle whose work is done.
+    const pending = await this.options.outbox.pendingCount().catch(() => undefined);
+    if (pending !== undefined) this.metrics.alertsPending(pending);
     report.ms = this.now() - started;
+    this.metrics.watchCycle((performance.now() - startedReal) / 1000);
     this.lastCycle = { at: started, report };
     this.options.logger.debug({ ...report }, 'watch cycle done');
     return report;
@@ -139,11 +157,14 @@ export class Watcher {
   }
 
   /** Polls one league if it is due; `force` ignores the interval (used right after a subscribe). */
-  async pollLeague(leagueId: string, force = false): Promise<{ status: 'polled'; requests: number; alertsRecorded: number } | { status: 'skipped' } | { status: 'failed'; requests: number; error: unknown }> {
+  async pollLeague(
+    leagueId: string,
+    force = false,
+  ): Promise<{ status: 'polled'; requests: number; alertsRecorded: number } | { status: 'skipped'; backingOff?: boolean } | { status: 'failed'; requests: number; error: unknown }> {
     const { registry, store, logger } = this.options;
     const health = await registry.getLeagueHealth(leagueId);
     const now = this.now();
-    if (!force && health?.nextPollAt !== undefined && health.nextPollAt > now) return { status: 'skipped' };
+    if (!force && health?.nextPollAt !== undefined && health.nextPollAt > now) return { status: 'skipped', backingOff: true };
     // Another replica polled it this interval: polling again would only double the TICS load.
     if (!force && health?.lastPollAt !== undefined && now - health.lastPollAt < this.options.intervalMs * 0.8) return { status: 'skipped' };
     const leaseMs = this.options.leaseMs ?? 30_000;
@@ -165,6 +186,7 @@ export class Watcher {
           const subs = await registry.forLeague(leagueId);
           const items = alertsForSubscriptions(result.transitions, previous.takenAt, subs, alias ? { id: leagueId, alias } : { id: leagueId });
           for (const item of items) if (await this.options.outbox.record(item)) recorded += 1;
+          this.metrics.alertsRecorded(recorded);
         }
         // Lost the lease mid-poll: another replica owns this league now; leave the snapshot to it.
         signal.throwIfAborted();

@@ -4,7 +4,9 @@
  * say what happened instead.
  */
 import type { App, BlockAction } from '@slack/bolt';
+import { noopMetrics } from '../../metrics.js';
 import type { SlackDeps } from '../deps.js';
+import { measureInteraction } from '../interaction-metrics.js';
 import { replyEphemeral } from '../respond.js';
 import { ALERT_ACTIONS } from '../views/alert.js';
 import { staleButtonError } from '../views/errors.js';
@@ -16,10 +18,15 @@ const escape = (id: string) => id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const UNKNOWN = new RegExp(`^(?!(?:${KNOWN_ACTION_IDS.map(escape).join('|')})$)`);
 
 export function registerUnknownActions(app: App, deps: SlackDeps): void {
-  app.action<BlockAction>({ type: 'block_actions', action_id: UNKNOWN }, async ({ ack, action, body, respond }) => {
+  const metrics = deps.metrics ?? noopMetrics;
+  app.action<BlockAction>({ type: 'block_actions', action_id: UNKNOWN }, async ({ ack, action, body, respond: slackRespond, context }) => {
     await ack();
-    const log = deps.logger.child({ action: action.action_id.slice(0, 64), user: body.user.id });
-    log.info('button with an unknown action_id');
-    await replyEphemeral(respond, staleButtonError('this button belongs to a version of tics-bot that is no longer running'), log);
+    // The id itself comes from the payload: never a label value.
+    await measureInteraction(metrics, 'action', context, slackRespond, (outcome) => metrics.buttonClick('unknown', outcome), async (respond) => {
+      const log = deps.logger.child({ action: action.action_id.slice(0, 64), user: body.user.id });
+      log.info('button with an unknown action_id');
+      await replyEphemeral(respond, staleButtonError('this button belongs to a version of tics-bot that is no longer running'), log);
+      return 'stale_button';
+    });
   });
 }

@@ -4,7 +4,7 @@ import { DEFAULT_LIMIT, type HistoryArgs } from '../../history/query.js';
 import type { Logger } from '../../log.js';
 import { CURSOR_VERSION, type HistoryCursor } from '../cursor.js';
 import type { SlackDeps } from '../deps.js';
-import { renderHistory, type Requester } from '../history-service.js';
+import { renderHistory, type Rendered, type Requester } from '../history-service.js';
 import { safeRespond } from '../respond.js';
 
 export function cursorFor(args: HistoryArgs): HistoryCursor {
@@ -18,7 +18,8 @@ export function cursorFor(args: HistoryArgs): HistoryCursor {
   };
 }
 
-export async function runHistory(deps: SlackDeps, args: HistoryArgs, requester: Requester, respond: RespondFn, log: Logger): Promise<void> {
-  const message = await renderHistory(deps, cursorFor(args), requester);
+export async function runHistory(deps: SlackDeps, args: HistoryArgs, requester: Requester, respond: RespondFn, log: Logger): Promise<Rendered['outcome']> {
+  const { message, outcome } = await renderHistory(deps, cursorFor(args), requester);
   await safeRespond(respond, { response_type: 'ephemeral', ...message }, log, { league: args.league });
+  return outcome;
 }

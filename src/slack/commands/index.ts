@@ -1,6 +1,8 @@
 /** `/tics`: ack at once (Slack allows 3 s), then parse, fetch and reply through response_url. */
 import type { App } from '@slack/bolt';
+import { noopMetrics, type InteractionOutcome } from '../../metrics.js';
 import type { SlackDeps } from '../deps.js';
+import { measureInteraction, subcommandOf } from '../interaction-metrics.js';
 import { safeRespond } from '../respond.js';
 import { buildHelpMessage } from '../views/help.js';
 import { usageError } from '../views/errors.js';
@@ -9,29 +11,42 @@ import { runHistory } from './history.js';
 import { runWatchCommand } from './watch.js';
 
 export function registerCommands(app: App, deps: SlackDeps): void {
-  app.command(SLASH_COMMAND, async ({ ack, command, respond }) => {
+  const metrics = deps.metrics ?? noopMetrics;
+  app.command(SLASH_COMMAND, async ({ ack, command, respond: slackRespond, context }) => {
     await ack();
     const started = deps.now();
     const log = deps.logger.child({ command: SLASH_COMMAND, user: command.user_id, channel: command.channel_id, team: command.team_id });
     const parsed = parseCommand(command.text);
-    if (!parsed.ok) {
-      log.info({ problem: parsed.problem }, 'rejected /tics input');
-      await safeRespond(respond, { response_type: 'ephemeral', ...usageError(parsed.problem, parsed.usage) }, log);
-      return;
-    }
-    switch (parsed.command.kind) {
-      case 'help':
-        await safeRespond(respond, { response_type: 'ephemeral', ...buildHelpMessage([...COMMANDS]) }, log);
-        break;
-      case 'history':
-        await runHistory(deps, parsed.command.args, { channelId: command.channel_id, userId: command.user_id }, respond, log);
-        break;
-      case 'watch':
-      case 'unwatch':
-      case 'watches':
-        await runWatchCommand(deps, parsed.command, command, respond, log);
-        break;
-    }
-    log.debug({ kind: parsed.command.kind, ms: deps.now() - started }, 'handled /tics');
+    await measureInteraction(
+      metrics,
+      'command',
+      context,
+      slackRespond,
+      (outcome) => metrics.command(subcommandOf(parsed), outcome),
+      async (respond): Promise<InteractionOutcome> => {
+        if (!parsed.ok) {
+          log.info({ problem: parsed.problem }, 'rejected /tics input');
+          await safeRespond(respond, { response_type: 'ephemeral', ...usageError(parsed.problem, parsed.usage) }, log);
+          return 'usage_error';
+        }
+        let outcome: InteractionOutcome;
+        switch (parsed.command.kind) {
+          case 'help':
+            await safeRespond(respond, { response_type: 'ephemeral', ...buildHelpMessage([...COMMANDS]) }, log);
+            outcome = 'ok';
+            break;
+          case 'history':
+            outcome = await runHistory(deps, parsed.command.args, { channelId: command.channel_id, userId: command.user_id }, respond, log);
+            break;
+          case 'watch':
+          case 'unwatch':
+          case 'watches':
+            outcome = await runWatchCommand(deps, parsed.command, command, respond, log);
+            break;
+        }
+        log.debug({ kind: parsed.command.kind, ms: deps.now() - started }, 'handled /tics');
+        return outcome;
+      },
+    );
   });
 }

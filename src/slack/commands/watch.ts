@@ -1,6 +1,7 @@
 /** `/tics watch`, `/tics unwatch`, `/tics watches`. */
 import type { RespondFn, SlashCommand } from '@slack/bolt';
 import type { Logger } from '../../log.js';
+import type { InteractionOutcome } from '../../metrics.js';
 import { leagueLabel, resolveLeague } from '../../tics/leagues.js';
 import type { SlackDeps } from '../deps.js';
 import { safeRespond } from '../respond.js';
@@ -12,35 +13,28 @@ import { accessDenied } from './access.js';
 
 type WatchCommand = Extract<TicsCommand, { kind: 'watch' | 'unwatch' | 'watches' }>;
 
-export async function runWatchCommand(deps: SlackDeps, parsed: WatchCommand, command: SlashCommand, respond: RespondFn, log: Logger): Promise<void> {
-  const reply = (message: Parameters<typeof safeRespond>[1]) => safeRespond(respond, { response_type: 'ephemeral', ...message }, log);
+export async function runWatchCommand(deps: SlackDeps, parsed: WatchCommand, command: SlashCommand, respond: RespondFn, log: Logger): Promise<InteractionOutcome> {
+  const reply = async (message: Parameters<typeof safeRespond>[1], outcome: InteractionOutcome = 'ok') => {
+    await safeRespond(respond, { response_type: 'ephemeral', ...message }, log);
+    return outcome;
+  };
   const watch = deps.watch;
-  if (!watch) {
-    await reply(genericError('Watching is not enabled in this deployment of tics-bot.'));
-    return;
-  }
+  if (!watch) return reply(genericError('Watching is not enabled in this deployment of tics-bot.'), 'refused');
   if (parsed.kind === 'watches') {
     const rows = await watch.list(parsed.all ? 'all' : { channelId: command.channel_id });
-    await reply(
+    return reply(
       buildWatchesMessage({ rows, scope: parsed.all ? 'all' : 'channel', channelId: command.channel_id, now: deps.now(), intervalSeconds: watch.intervalSeconds, simulated: deps.simulated }),
     );
-    return;
   }
 
   const usage = COMMANDS.find((c) => c.name === parsed.kind)?.usage ?? '';
   const resolved = resolveLeague(parsed.args.league, deps.leagues);
-  if (!resolved.ok) {
-    await reply(usageError(resolved.problem, usage));
-    return;
-  }
+  if (!resolved.ok) return reply(usageError(resolved.problem, usage), 'usage_error');
   const league = resolved.league;
   const channelId = parsed.args.channelId ?? command.channel_id;
   if (parsed.kind === 'watch') {
     const denied = accessDenied(deps, { channelId, league, user: command.user_id, what: 'watch' }, log);
-    if (denied) {
-      await reply(denied);
-      return;
-    }
+    if (denied) return reply(denied, 'denied');
     const result = await watch.subscribe({
       leagueId: league.id,
       ...(league.alias ? { leagueAlias: league.alias } : {}),
@@ -49,14 +43,14 @@ export async function runWatchCommand(deps: SlackDeps, parsed: WatchCommand, com
       userId: command.user_id,
     });
     if (result.configManaged) {
-      await reply(
+      return reply(
         genericError(
           `This channel already watches *${leagueLabel(league)}* through the bot's configuration (TICS_WATCH), on ${result.subscription.triggers.join(', ')}. Change it there; a change made here would be undone at the next restart.`,
         ),
+        'refused',
       );
-      return;
     }
-    await reply(
+    return reply(
       buildWatchConfirmation({
         subscription: result.subscription,
         league,
@@ -67,8 +61,7 @@ export async function runWatchCommand(deps: SlackDeps, parsed: WatchCommand, com
         simulated: deps.simulated,
       }),
     );
-    return;
   }
   const result = await watch.unsubscribe(league.id, channelId);
-  await reply(buildUnwatchConfirmation({ league, channelId, removed: result.removed, configManaged: result.configManaged, pendingDropped: result.pendingDropped }));
+  return reply(buildUnwatchConfirmation({ league, channelId, removed: result.removed, configManaged: result.configManaged, pendingDropped: result.pendingDropped }));
 }
