@@ -38,8 +38,8 @@ async function connect(url: string): Promise<{ ws: WebSocket; first: Record<stri
   clients.push(ws);
   const queue: Record<string, unknown>[] = [];
   const waiting: Array<(m: Record<string, unknown>) => void> = [];
-  ws.on('message', (data) => {
-    const message = JSON.parse(String(data)) as Record<string, unknown>;
+  ws.on('message', (data: Buffer) => {
+    const message = JSON.parse(data.toString('utf8')) as Record<string, unknown>;
     const w = waiting.shift();
     if (w) w(message);
     else queue.push(message);

@@ -75,6 +75,9 @@ const AckMessage = z.object({
   payload: z.record(z.string(), z.unknown()).optional(),
 });
 
+const textOf = (data: RawData): string =>
+  (Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data)).toString('utf8');
+
 interface Outstanding {
   envelope: Envelope;
   sentAt: number;
@@ -166,13 +169,14 @@ export async function startFakeSocketMode(options: FakeSocketModeOptions = {}): 
 
   const onMessage = (connection: number, data: RawData, isBinary: boolean) => {
     if (isBinary) return void violations.push('binary frame from the client');
+    const text = textOf(data);
     let parsed: z.infer<typeof AckMessage>;
     try {
-      const result = AckMessage.safeParse(JSON.parse(data.toString()));
-      if (!result.success) return void violations.push(`not an ack: ${data.toString().slice(0, 200)}`);
+      const result = AckMessage.safeParse(JSON.parse(text));
+      if (!result.success) return void violations.push(`not an ack: ${text.slice(0, 200)}`);
       parsed = result.data;
     } catch {
-      return void violations.push(`invalid JSON from the client: ${data.toString().slice(0, 200)}`);
+      return void violations.push(`invalid JSON from the client: ${text.slice(0, 200)}`);
     }
     const pending = outstanding.get(parsed.envelope_id);
     if (!pending) {

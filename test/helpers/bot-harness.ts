@@ -1,9 +1,10 @@
 /**
  * The real bot, end to end, on free ports: the strict TICS simulator, the fake Slack Web API +
  * response_url sink, and `startBot()` from src/bot.ts configured through `loadConfig()` exactly as
- * production is. Tests talk to it only the way Slack does — correctly signed HTTP requests — and
- * read what it said from the fake Slack, what it asked from the simulator's request log, and what
- * it logged from an in-memory pino destination.
+ * production is. Tests talk to it only the way Slack does — correctly signed HTTP requests, or in
+ * Socket Mode envelopes over the fake's WebSocket that the bot must ack — and read what it said
+ * from the fake Slack, what it asked from the simulator's request log, and what it logged from an
+ * in-memory pino destination. `forEachMode` runs a suite in both modes.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -13,10 +14,21 @@ import { createLogger } from '../../src/log.js';
 import { DEMO_LEAGUES, startSimulator, type SimulatorOptions, type SimWorld, type TicsSimulator } from '../../src/simulator/server.js';
 import type { JobInstance } from '../../src/tics/schema.js';
 import { startFakeSlack, type FakeSlack, type ResponseUrlPost } from '../fakes/slack-api.js';
+import { describe } from 'vitest';
 import { assertWithinSlackLimits } from './block-kit-limits.js';
 import { blockActionsBody, postToApp, slashCommandBody, type PostResult } from './slack-requests.js';
 
+export type SlackMode = 'http' | 'socket';
+export const MODES: readonly SlackMode[] = ['http', 'socket'];
+
+/** Runs `suite` once per Slack mode, each in its own describe block named after the mode. */
+export function forEachMode(suite: (mode: SlackMode) => void): void {
+  describe.each(MODES.map((mode) => ({ mode })))('$mode mode', ({ mode }) => suite(mode));
+}
+
 export interface HarnessOptions {
+  /** How Slack reaches the bot: signed HTTP posts (default) or Socket Mode envelopes. */
+  mode?: SlackMode;
   /** Passed to startSimulator; seeded with the demo leagues unless `seed: false`. */
   simulator?: Omit<SimulatorOptions, 'credentials'>;
   /** Fills the world before the bot starts (controlled data); `now` is the simulator's clock. */
@@ -38,6 +50,7 @@ export interface LogLine {
 /** A Slack message as the fake received it (response_url body or chat.* args). */
 export type SlackBody = Record<string, unknown>;
 
+/** In Socket Mode `status` is 200 once the bot acked the envelope, `body` the ack's payload as JSON. */
 export interface Sent extends PostResult {
   /** The response_url id (fake Slack) this request carried. */
   responseId: string;
@@ -75,13 +88,14 @@ export interface ButtonRef {
 }
 
 export interface Harness {
+  readonly mode: SlackMode;
   readonly sim: TicsSimulator;
   readonly slack: FakeSlack;
   readonly bot: BotHandle;
   readonly config: Config;
   /** http://127.0.0.1:<port> */
   readonly baseUrl: string;
-  /** Where Slack posts commands and interactivity. */
+  /** Where Slack posts commands and interactivity (HTTP mode). */
   readonly eventsUrl: string;
   readonly signingSecret: string;
   /** Every configured secret value: bot token, signing secret, SK. */
@@ -125,10 +139,11 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   try {
     options.world?.(sim.world, Date.now());
     slack = await startFakeSlack({ botToken });
+    const mode = options.mode ?? 'http';
     const aliases = { ...Object.fromEntries(DEMO_LEAGUES.map((l) => [l.alias, l.id])), ...options.leagues };
     const config = loadConfig({
       SLACK_BOT_TOKEN: botToken,
-      SLACK_SIGNING_SECRET: signingSecret,
+      ...(mode === 'socket' ? { SLACK_APP_TOKEN: slack.socket.appToken } : { SLACK_SIGNING_SECRET: signingSecret }),
       SLACK_API_URL: slack.url,
       PORT: '0',
       STORE_URL: 'memory://',
@@ -148,7 +163,12 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     const lines: string[] = [];
     const logger = createLogger({ level: 'debug', secrets, destination: { write: (line: string) => void lines.push(line) } });
     const bot = await startBot(config, { ...options.bot, logger });
-    return harness({ sim, slack, bot, config, signingSecret, secrets, lines });
+    // startBot returns before Socket Mode connects; commands need the connection.
+    if (mode === 'socket') await slack.socket.waitForHello(1).catch(async (error: unknown) => {
+      await bot.stop();
+      throw error;
+    });
+    return harness({ mode, sim, slack, bot, config, signingSecret, secrets, lines });
   } catch (error) {
     await slack?.close();
     await sim.close();
@@ -157,6 +177,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
 }
 
 interface Parts {
+  mode: SlackMode;
   sim: TicsSimulator;
   slack: FakeSlack;
   bot: BotHandle;
@@ -166,7 +187,7 @@ interface Parts {
   lines: string[];
 }
 
-function harness({ sim, slack, bot, config, signingSecret, secrets, lines }: Parts): Harness {
+function harness({ mode, sim, slack, bot, config, signingSecret, secrets, lines }: Parts): Harness {
   const baseUrl = `http://127.0.0.1:${bot.port}`;
   const eventsUrl = `${baseUrl}/slack/events`;
   let seq = 0;
@@ -174,7 +195,23 @@ function harness({ sim, slack, bot, config, signingSecret, secrets, lines }: Par
     const responseId = id ?? `h${++seq}-${randomBytes(4).toString('hex')}`;
     return { responseId, responseUrl: slack.responseUrl(responseId) };
   };
+  /** Socket Mode: the same payload Slack would have posted, as an envelope; "200" once the bot acked it. */
+  const sendEnvelope = async (body: string, opts: RequestOptions, ids: { responseId: string; responseUrl: string }): Promise<Sent> => {
+    if (opts.unsigned || opts.signingSecret !== undefined || opts.timestampSeconds !== undefined || opts.tamper) {
+      throw new Error('request signing exists only in HTTP mode');
+    }
+    const form = new URLSearchParams(body);
+    const payloadJson = form.get('payload');
+    const started = performance.now();
+    const envelopeId =
+      payloadJson === null
+        ? slack.socket.send('slash_commands', Object.fromEntries(form))
+        : slack.socket.send('interactive', JSON.parse(payloadJson) as Record<string, unknown>);
+    const ack = await slack.socket.waitForAck(envelopeId);
+    return { status: 200, body: JSON.stringify(ack.payload), headers: {}, elapsedMs: performance.now() - started, ...ids };
+  };
   const post = async (body: string, opts: RequestOptions, ids: { responseId: string; responseUrl: string }): Promise<Sent> => {
+    if (mode === 'socket') return sendEnvelope(body, opts, ids);
     const result = await postToApp(eventsUrl, body, {
       ...(opts.unsigned ? {} : { signingSecret: opts.signingSecret ?? signingSecret }),
       ...(opts.timestampSeconds === undefined ? {} : { timestampSeconds: opts.timestampSeconds }),
@@ -186,6 +223,7 @@ function harness({ sim, slack, bot, config, signingSecret, secrets, lines }: Par
   const checked = { responses: 0, calls: 0, lines: 0 };
 
   const h: Harness = {
+    mode,
     sim,
     slack,
     bot,
@@ -272,6 +310,7 @@ function harness({ sim, slack, bot, config, signingSecret, secrets, lines }: Par
       checked.calls = slack.calls.length;
       checked.lines += logLines.length;
 
+      slack.socket.assertClean();
       for (const post of posts) {
         // An expired/used-up url is the bot's environment, not its payload; any other refusal is a bug.
         if (post.error && post.error !== 'expired_url' && post.error !== 'used_url') {
