@@ -290,10 +290,11 @@ export function ticsOutcomeOf(error: unknown): TicsOutcome {
     if (status >= 500 && status < 600) return '5xx';
     return 'other_status';
   }
-  type Coded = { code?: string; name?: string } | undefined;
-  // Our errors wrap undici's in `cause`; a bare undici or abort error is read as it is.
+  type Coded = { code?: unknown; name?: string } | undefined;
+  // Our errors wrap undici's in `cause`; a bare undici or abort error is read as it is. A
+  // DOMException's `code` is a legacy number (20 for AbortError): its name says what it is.
   const inner = (error as { cause?: Coded } | undefined)?.cause ?? (error as Coded);
-  switch (inner?.code ?? inner?.name) {
+  switch (typeof inner?.code === 'string' ? inner.code : inner?.name) {
     case 'UND_ERR_HEADERS_TIMEOUT':
     case 'UND_ERR_BODY_TIMEOUT':
     case 'UND_ERR_CONNECT_TIMEOUT':
