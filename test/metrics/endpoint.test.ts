@@ -1,12 +1,13 @@
 /**
- * GET /metrics on the real bot (simulator + fake Slack + startBot): each scenario scrapes before and
- * after doing what a user or Slack does, and checks that exactly the series it should moved — and
- * that the exposition parses strictly, carries the default process metrics, and never a secret or
- * a league, channel or user id.
+ * GET /metrics on the real bot (simulator + fake Slack + startBot), in both Slack modes: each
+ * scenario scrapes before and after doing what a user or Slack does, and checks that exactly the
+ * series it should moved — and that the exposition parses strictly, carries the default process
+ * metrics, and never a secret or a league, channel or user id.
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import { prometheusContentType } from 'prom-client';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { allText } from '../helpers/bot-harness.js';
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { allText, forEachMode } from '../helpers/bot-harness.js';
 import { parsePrometheusText, sampleSum, type Family } from '../helpers/prometheus-text.js';
 import { expectOnlyInjectedRefusals, putInstance, startWatchHarness, type WatchHarness } from '../watch/integration/watch-harness.js';
 
@@ -54,10 +55,11 @@ const OUR_METRICS: Record<string, Family['type']> = {
   tics_bot_socket_mode_reconnects_total: 'counter',
 };
 
-describe('GET /metrics', () => {
+forEachMode((mode) => {
   let h: WatchHarness;
   beforeAll(async () => {
     h = await startWatchHarness({
+      mode,
       leagues: { shared: LEAGUE },
       // One retry, quickly: the retry counter is part of what is checked.
       env: { TICS_MAX_RETRIES: '1', TICS_RETRY_DELAY_MS: '20' },
@@ -198,4 +200,30 @@ describe('GET /metrics', () => {
     expect(after.v('tics_bot_alerts_pending')).toBe(0);
     expect(after.text).not.toContain(CHANNEL);
   });
+
+  if (mode === 'socket') {
+    it('counts a reconnect after refresh_requested and after a dropped connection, not the first connection', async () => {
+      expect((await scrape(h)).v('tics_bot_socket_mode_reconnects_total')).toBe(0);
+      const hellos = h.slack.socket.helloCount;
+      h.slack.socket.requestRefresh();
+      await h.slack.socket.waitForHello(hellos + 1);
+      await until(async () => (await scrape(h)).v('tics_bot_socket_mode_reconnects_total') === 1);
+      h.slack.socket.drop();
+      await h.slack.socket.waitForHello(hellos + 2);
+      await until(async () => (await scrape(h)).v('tics_bot_socket_mode_reconnects_total') === 2);
+      // Still serving, and still counted, on the new connection.
+      const before = await scrape(h);
+      await h.ask('help', who);
+      expect((await scrape(h)).v('tics_bot_commands_total', { subcommand: 'help', outcome: 'ok' }) - before.v('tics_bot_commands_total', { subcommand: 'help', outcome: 'ok' })).toBe(1);
+    });
+  }
 });
+
+/** The connection is marked up just after `hello` reaches the client: poll briefly for it. */
+async function until(check: () => Promise<boolean>, timeoutMs = 3_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await delay(20);
+  }
+}
