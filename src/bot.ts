@@ -3,11 +3,11 @@
  * main.ts, the demo and the integration tests start exactly the same thing.
  */
 import type { Config } from './config.js';
-import { createHealth, type Health } from './health.js';
+import { createHealth } from './health.js';
 import { createLogger, type Logger } from './log.js';
 import { createMetrics } from './metrics.js';
 import { createSlackApp, isTokenRejection, verifySlackToken, type BotIdentity, type SlackApp } from './slack/app.js';
-import type { BackoffOptions, SlackConnection } from './slack/connection.js';
+import { describeFailure, type BackoffOptions, type SlackConnection } from './slack/connection.js';
 import { createStore, type Store } from './store.js';
 import type { TicsClient } from './tics/client.js';
 import { createTicsClient } from './tics/factory.js';
@@ -49,7 +49,7 @@ async function checkToken(config: Config, logger: Logger): Promise<BotIdentity |
     return await verifySlackToken(config.slack, logger, 5_000, 0);
   } catch (error) {
     if (isTokenRejection(error)) throw error;
-    logger.warn({ reason: error instanceof Error ? error.message : String(error) }, 'Slack did not answer auth.test at start; starting anyway and retrying in the background');
+    logger.warn({ reason: describeFailure(error) }, 'Slack did not answer auth.test at start; starting anyway and retrying in the background');
     return undefined;
   }
 }
@@ -97,19 +97,10 @@ export async function startBot(config: Config, options: BotOptions = {}): Promis
     const synced = await registry.syncDeclared(config.watchDeclarations, now());
     if (synced.added + synced.updated + synced.removed > 0) logger.info({ ...synced }, 'TICS_WATCH subscriptions synchronised');
     const watch = createWatchService({ registry, outbox, watcher, logger: logger.child({ component: 'watch' }), now, intervalSeconds: config.watchIntervalSeconds, aliasOf });
-    let health: Health | undefined;
-    const slack = createSlackApp({
-      slack: config.slack,
-      identity,
-      deps: { tics, leagues: config.leagues, logger, now, simulated: options.simulated ?? false, watch, access: config.access, metrics },
-      ready: () => health!.ready(),
-      ...(options.slackBackoff ? { backoff: options.slackBackoff } : {}),
-      metricsRegistry,
-    });
-    countReconnects(slack.connection, metrics);
     let watcherStartedAt: number | undefined;
-    health = createHealth({
-      mode: slack.mode,
+    const health = createHealth({
+      mode: config.slack.appToken ? 'socket' : 'http',
+      // Read at probe time, once the app below exists.
       slack: () => slack.connection.snapshot(),
       store,
       watcher: () => watcher.status(),
@@ -117,6 +108,15 @@ export async function startBot(config: Config, options: BotOptions = {}): Promis
       intervalMs: config.watchIntervalSeconds * 1000,
       now,
     });
+    const slack = createSlackApp({
+      slack: config.slack,
+      identity,
+      deps: { tics, leagues: config.leagues, logger, now, simulated: options.simulated ?? false, watch, access: config.access, metrics },
+      ready: () => health.ready(),
+      ...(options.slackBackoff ? { backoff: options.slackBackoff } : {}),
+      metricsRegistry,
+    });
+    countReconnects(slack.connection, metrics);
     // Listening only: the Slack connection proceeds in the background and never holds up the watcher.
     const port = await slack.start();
     if (options.autoWatch ?? true) {

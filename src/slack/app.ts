@@ -61,7 +61,7 @@ const sendJson = (res: ServerResponse, status: number, body: unknown): void => {
 function socketClientLogger(base: Logger): ReturnType<typeof toBoltLogger> {
   const bolt = toBoltLogger(base);
   bolt.setName('socket-mode');
-  return { ...bolt, error: bolt.warn };
+  return { ...bolt, error: (...msg: unknown[]) => bolt.warn(...msg) };
 }
 
 export function createSlackApp(options: SlackAppOptions): SlackApp {
@@ -69,7 +69,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   const logger = toBoltLogger(deps.logger);
   const readiness = (_req: unknown, res: ServerResponse) => {
     void Promise.resolve()
-      .then(options.ready)
+      .then(() => options.ready())
       .then(
         (report) => sendJson(res, report.ok ? 200 : 503, report),
         () => sendJson(res, 503, { ok: false }),
@@ -100,7 +100,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     receiver,
     logger,
     // Instead of `token`: Bolt would call auth.test without a bound; ours is checked by verifySlackToken().
-    authorize: async () => ({ botToken: slack.botToken, botId: identity?.botId, botUserId: identity?.botUserId }),
+    authorize: () => Promise.resolve({ botToken: slack.botToken, botId: identity?.botId, botUserId: identity?.botUserId }),
     clientOptions: { ...apiUrl, retryConfig: { retries: 2, factor: 2, minTimeout: 200, maxTimeout: 2_000 } },
   });
   if (deps.metrics) instrumentAcks(app, deps.metrics);

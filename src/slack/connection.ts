@@ -42,15 +42,22 @@ export function backoffDelay(failures: number, opts: BackoffOptions, random: () 
   return Math.round(base * (0.8 + 0.4 * random()));
 }
 
-/** Reason text for a failed attempt: Slack's error code or the network error, never a token. */
+/**
+ * Reason text for a failed attempt: Slack's error code, or the innermost network error (web-api
+ * wraps undici's "fetch failed", which wraps the socket error that says what happened).
+ */
 export function describeFailure(error: unknown): string {
-  const data = (error as { data?: { error?: unknown } } | undefined)?.data;
-  if (data && typeof data.error === 'string') return data.error;
-  const original = (error as { original?: unknown } | undefined)?.original;
-  const inner = original instanceof Error ? original : error instanceof Error ? (error.cause instanceof Error ? error.cause : error) : undefined;
-  const code = (inner as { code?: unknown } | undefined)?.code;
-  const message = inner?.message ?? String(error);
-  return typeof code === 'string' && !message.includes(code) ? `${code}: ${message}` : message;
+  let current: unknown = error;
+  for (let depth = 0; depth < 6; depth++) {
+    const e = current as { data?: { error?: unknown }; original?: unknown; cause?: unknown } | undefined;
+    if (typeof e?.data?.error === 'string') return e.data.error;
+    const next = e?.original ?? e?.cause;
+    if (!(next instanceof Error)) break;
+    current = next;
+  }
+  if (!(current instanceof Error)) return String(current);
+  const code = (current as { code?: unknown }).code;
+  return typeof code === 'string' && !current.message.includes(code) ? `${code}: ${current.message}` : current.message;
 }
 
 export class SlackConnection extends EventEmitter<ConnectionEvents> {
@@ -168,10 +175,13 @@ export function runConnectionLoop(options: ConnectionLoopOptions): ConnectionLoo
       }
       first = false;
       const closed = new Promise<void>((resolve) => (onClosed = resolve));
+      let preparing = false;
       try {
         if (prepare) {
+          preparing = true;
           await prepare();
           prepare = undefined;
+          preparing = false;
         }
         if (!client) {
           connection.markConnected();
@@ -183,7 +193,7 @@ export function runConnectionLoop(options: ConnectionLoopOptions): ConnectionLoo
         failures += 1;
         const reason = describeFailure(error);
         connection.markDisconnected(reason);
-        const what = client ? 'Slack Socket Mode connection failed' : 'Slack did not confirm the bot token';
+        const what = preparing ? 'Slack did not confirm the bot token' : 'Slack Socket Mode connection failed';
         logger.warn({ reason, attempt: failures, nextAttemptInMs: backoffDelay(failures, backoff, () => 0.5) }, `${what}; retrying`);
         continue;
       }

@@ -56,6 +56,8 @@ export interface FakeSlack {
   callsTo(method: string): SlackCall[];
   /** `method` '*' matches every method. `times` defaults to 1. */
   injectFault(method: string, fault: SlackFault, opts?: { times?: number; channel?: string }): void;
+  /** Removes every injected fault not yet spent (Slack is back). */
+  clearFaults(): void;
   waitForCalls(method: string, count: number, timeoutMs?: number): Promise<SlackCall[]>;
   /** Issues a response_url (POST /respond/:id); an id already issued returns its url unchanged. */
   responseUrl(id?: string): string;
@@ -518,6 +520,9 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       const list = faults.get(method) ?? [];
       list.push({ fault, remaining: opts.times ?? 1, ...(opts.channel === undefined ? {} : { channel: opts.channel }) });
       faults.set(method, list);
+    },
+    clearFaults() {
+      faults.clear();
     },
     waitForCalls(method, count, timeoutMs = DEFAULT_WAIT_MS) {
       return waitUntil(

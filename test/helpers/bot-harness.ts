@@ -39,6 +39,10 @@ export interface HarnessOptions {
   env?: Record<string, string>;
   /** Passed through to startBot (e.g. `simulated: true`). The logger is always the harness's. */
   bot?: Omit<BotOptions, 'logger'>;
+  /** Runs once the fake Slack is up, before the bot starts (e.g. to make Slack unreachable). */
+  beforeStart?: (slack: FakeSlack) => void;
+  /** Socket Mode: return only once the bot is connected (default true). */
+  waitForSocket?: boolean;
 }
 
 export interface LogLine {
@@ -139,6 +143,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   try {
     options.world?.(sim.world, Date.now());
     slack = await startFakeSlack({ botToken });
+    options.beforeStart?.(slack);
     const mode = options.mode ?? 'http';
     const aliases = { ...Object.fromEntries(DEMO_LEAGUES.map((l) => [l.alias, l.id])), ...options.leagues };
     const config = loadConfig({
@@ -164,16 +169,34 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     const logger = createLogger({ level: 'debug', secrets, destination: { write: (line: string) => void lines.push(line) } });
     const bot = await startBot(config, { ...options.bot, logger });
     // startBot returns before Socket Mode connects; commands need the connection.
-    if (mode === 'socket') await slack.socket.waitForHello(1).catch(async (error: unknown) => {
-      await bot.stop();
-      throw error;
-    });
+    if (mode === 'socket' && options.waitForSocket !== false) {
+      await waitForConnected(bot).catch(async (error: unknown) => {
+        await bot.stop();
+        throw error;
+      });
+    }
     return harness({ mode, sim, slack, bot, config, signingSecret, secrets, lines });
   } catch (error) {
     await slack?.close();
     await sim.close();
     throw error;
   }
+}
+
+/** Resolves once the bot's Slack connection is up (in Socket Mode: it has processed `hello`). */
+export async function waitForConnected(bot: BotHandle, timeoutMs = 10_000): Promise<void> {
+  if (bot.connection.snapshot().connected) return;
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      bot.connection.off('connected', done);
+      reject(new Error(`the bot's Slack connection was not up within ${timeoutMs} ms: ${JSON.stringify(bot.connection.snapshot())}`));
+    }, timeoutMs);
+    const done = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    bot.connection.once('connected', done);
+  });
 }
 
 interface Parts {

@@ -1,33 +1,14 @@
 /**
- * The edges of the bot: the health route an orchestrator polls, and a Slack that rejects the token.
- * What an operator sees when the built process cannot start is in test/process/startup.test.ts.
+ * The edges of the bot: a Slack that rejects the token stops the start. The probes an orchestrator
+ * polls (and a Slack that is only unreachable) are in health.test.ts; what an operator sees when the
+ * built process cannot start is in test/process/startup.test.ts.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startBot } from '../../src/bot.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
 import { startSimulator } from '../../src/simulator/server.js';
 import { startFakeSlack } from '../fakes/slack-api.js';
-import { startHarness, type Harness } from '../helpers/bot-harness.js';
-
-describe('GET /healthz', () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness({ simulator: { seed: false } });
-  });
-  afterAll(async () => h?.close());
-
-  it('answers 200 with a small JSON status, without a signature', async () => {
-    const res = await fetch(`${h.baseUrl}/healthz`);
-    expect(res.status).toBe(200);
-    expect(res.headers.get('content-type')).toContain('application/json');
-    const text = await res.text();
-    expect(text.length).toBeLessThan(1_000);
-    expect(JSON.parse(text)).toMatchObject({ ok: true, mode: 'http', store: 'memory' });
-    for (const secret of h.secrets) expect(text).not.toContain(secret);
-    h.assertInvariants();
-  });
-});
 
 describe('startBot against a Slack that rejects the token', () => {
   it('fails with a message naming SLACK_BOT_TOKEN, not the token', async () => {
