@@ -1,4 +1,4 @@
-# tics-bot image. Not built on the machines this was written on (no Docker engine there);
+# tics-bot image. `.ci/run` builds it and runs test/container/image.test.ts against it;
 # test/packaging/dockerfile.test.ts checks it against package.json, the source tree and .dockerignore.
 #
 #   docker build -t tics-bot .
@@ -15,17 +15,20 @@ ENV npm_config_update_notifier=false \
 
 # sqlite3 is a native addon: when no prebuilt binary can be downloaded, `npm ci` compiles it with
 # node-gyp. The image already holds Node's headers, so point node-gyp there instead of fetching them.
-# npm 11 runs only the install scripts package.json's `allowScripts` approves (sqlite3, esbuild).
+# The node-gyp sqlite3 bundles imports `distutils`, which trixie's Python 3.13 no longer ships:
+# python3-setuptools provides it. npm 11 runs only the install scripts package.json's
+# `allowScripts` approves (sqlite3, esbuild).
 FROM base AS toolchain
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends python3 make g++ \
+    && apt-get install -y --no-install-recommends python3 python3-setuptools make g++ \
     && rm -rf /var/lib/apt/lists/*
 ENV npm_config_nodedir=/usr/local
 COPY package.json package-lock.json ./
 
-# Compile TypeScript with the dev dependencies (typescript, @types/node).
+# Compile TypeScript with the dev dependencies (typescript, @types/node). tsc needs no install
+# script, so sqlite3 is compiled once (in prod-deps), not twice.
 FROM toolchain AS build
-RUN npm ci
+RUN npm ci --ignore-scripts
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 RUN npm run build
@@ -52,9 +55,10 @@ VOLUME ["/data"]
 # `node` (uid 1000) ships with the official image.
 USER node
 EXPOSE 3000
-# Slim images have no curl or wget; Node 24 has fetch. /healthz answers in HTTP and Socket Mode.
+# Slim images have no curl or wget; Node 24 has fetch. /readyz answers in HTTP and Socket Mode: 503
+# while Slack is not connected, the store unreachable or the watcher stalled (/healthz is its alias).
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
-    CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/healthz', { signal: AbortSignal.timeout(4000) }).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+    CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/readyz', { signal: AbortSignal.timeout(4000) }).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # Node runs as PID 1. The kernel gives PID 1 no default signal actions, but main.ts installs SIGTERM
 # and SIGINT handlers, so `docker stop` shuts the bot down cleanly (it force-exits after 10 s; give
 # `docker stop -t 15` some slack). The bot spawns no child processes, so there is nothing to reap;

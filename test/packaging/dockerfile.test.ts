@@ -1,8 +1,8 @@
 /**
- * There is no Docker engine on these machines, so the image is never built here. This checks what
- * can be checked without one: the Dockerfile's structure, that its commands match package.json and
- * the source tree, that .dockerignore does not hide what it copies, that the runtime stage carries
- * only production dependencies, and that its HEALTHCHECK command really works.
+ * What can be checked without a Docker engine, in every test run: the Dockerfile's structure, that
+ * its commands match package.json and the source tree, that .dockerignore does not hide what it
+ * copies, that the runtime stage carries only production dependencies, and that its HEALTHCHECK
+ * command really works. `.ci/run` also builds the image and runs test/container/ against it.
  */
 import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -198,7 +198,7 @@ async function listen(status: number | 'closed'): Promise<{ port: number; paths:
   const paths: string[] = [];
   const server: Server = createServer((req, res) => {
     paths.push(req.url ?? '');
-    res.writeHead(req.url === '/healthz' && status !== 'closed' ? status : 404).end('{}');
+    res.writeHead(req.url === '/readyz' && status !== 'closed' ? status : 404).end('{}');
   });
   await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
   const { port } = server.address() as AddressInfo;
@@ -375,26 +375,26 @@ describe('Dockerfile', () => {
     const command = rest.replace(/^CMD\s+/, '');
     const argv = command.startsWith('[') ? words(command) : [];
 
-    it('runs node against /healthz (slim images have no curl or wget)', () => {
+    it('runs node against /readyz (slim images have no curl or wget)', () => {
       expect(healthcheck).toBeDefined();
       expect(argv[0]).toBe('node');
-      expect(command).toContain('/healthz');
+      expect(command).toContain('/readyz');
       expect(command).not.toMatch(/\b(curl|wget)\b/);
     });
 
     const runIt = (port: number) => run(process.execPath, argv.slice(1), { PATH: process.env.PATH, PORT: String(port) });
 
-    it('passes when /healthz answers 200 on $PORT', async () => {
+    it('passes when /readyz answers 200 on $PORT', async () => {
       const server = await listen(200);
       try {
         expect(await runIt(server.port)).toBe(0);
-        expect(server.paths).toEqual(['/healthz']);
+        expect(server.paths).toEqual(['/readyz']);
       } finally {
         await server.close();
       }
     });
 
-    it('fails when /healthz answers 503 or nothing listens', async () => {
+    it('fails when /readyz answers 503 (not ready) or nothing listens', async () => {
       const unhealthy = await listen(503);
       try {
         expect(await runIt(unhealthy.port)).not.toBe(0);
