@@ -25,7 +25,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { z } from 'zod';
 import { createLogger } from '../src/log.js';
-import { createStore, type Store } from '../src/store.js';
+import { createStore, type DataWrite, type Store } from '../src/store.js';
 import { akskAuth } from '../src/tics/auth.js';
 import { TicsClient, type ListInstanceHistoryParams, type TicsApi } from '../src/tics/client.js';
 import type { InstancePage } from '../src/tics/schema.js';
@@ -241,6 +241,9 @@ class CountingStore implements Store {
   }
   peekAtomic(key: string) {
     return this.track('peekAtomic', () => this.inner.peekAtomic(key));
+  }
+  setIfAbsentWith(key: string, value: string, ttlMs: number, writes: readonly DataWrite[]) {
+    return this.track('setIfAbsentWith', () => this.inner.setIfAbsentWith(key, value, ttlMs, writes));
   }
   keys(prefix: string) {
     return this.track('keys', () => this.inner.keys(prefix));

@@ -4,6 +4,7 @@
  * never appear in a message.
  */
 import { z } from 'zod';
+import { CRASH_POINTS, type CrashPointName } from './crash-point.js';
 import { EMPTY_ALIASES, parseLeagueAliases, resolveLeague, type LeagueAliases } from './tics/leagues.js';
 import { ALLOW_ALL, parseAccessPolicy, type AccessPolicy } from './watch/access.js';
 import { parseWatchDeclarations, type WatchDeclaration } from './watch/declared.js';
@@ -51,6 +52,8 @@ export interface CommonConfig {
   /** TICS_ACCESS: which channels may query/watch which leagues (default: all). */
   access: AccessPolicy;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** TICS_BOT_CRASH_AT, test-only: where the process kills itself (src/crash-point.ts). */
+  crashAt?: CrashPointName;
 }
 
 export interface Config extends CommonConfig {
@@ -127,6 +130,7 @@ const commonSchema = z.object({
   STORE_NAMESPACE: z.preprocess(blankToUndefined, z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be 1–64 letters, digits, ".", "_" or "-"').default('tics-bot')),
   TICS_WATCH: optionalString,
   TICS_ACCESS: optionalString,
+  TICS_BOT_CRASH_AT: z.preprocess(blankToUndefined, z.enum(CRASH_POINTS).optional()),
   LOG_LEVEL: z.preprocess(
     blankToUndefined,
     z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'must be one of fatal, error, warn, info, debug, trace, silent' }).default('info'),
@@ -272,6 +276,7 @@ export function parseCommonConfig(env: Env): Parsed<CommonConfig> {
       watchDeclarations: declared.value,
       access: access.value,
       logLevel: parsed.data.LOG_LEVEL,
+      ...(parsed.data.TICS_BOT_CRASH_AT ? { crashAt: parsed.data.TICS_BOT_CRASH_AT } : {}),
     },
   };
 }

@@ -1,6 +1,7 @@
 /** Production entry point: `npm start`. */
 import { ConfigError, loadConfig } from './config.js';
 import { startBot } from './bot.js';
+import { armCrashPoint } from './crash-point.js';
 
 async function main(): Promise<void> {
   let config;
@@ -13,6 +14,7 @@ async function main(): Promise<void> {
     }
     throw error;
   }
+  armCrashPoint(config.crashAt);
   const bot = await startBot(config);
   const shutdown = (signal: string) => {
     bot.logger.info({ signal }, 'signal received');

@@ -24,9 +24,20 @@ export interface Store {
   deleteIf(key: string, expected: string): Promise<boolean>;
   /** Reads an atomic key's current value (to inspect a claim before a compare-and-delete). */
   peekAtomic(key: string): Promise<string | undefined>;
+  /**
+   * setIfAbsent, and when it wins, the data `writes` in the same atomic step: a crash leaves all of
+   * them or none (a claim without the entry it stands for would be an alert lost for good).
+   */
+  setIfAbsentWith(key: string, value: string, ttlMs: number, writes: readonly DataWrite[]): Promise<boolean>;
   /** Every key under `prefix` (for small collections: outbox, subscriptions). */
   keys(prefix: string): Promise<string[]>;
   close(): Promise<void>;
+}
+
+export interface DataWrite {
+  key: string;
+  value: unknown;
+  ttlMs: number;
 }
 
 export interface StoreOptions {
@@ -50,17 +61,34 @@ export async function createStore(url: string, options: StoreOptions = {}): Prom
       await adapter.query('PRAGMA synchronous=NORMAL');
     }
     const keyv = new Keyv({ store: adapter, namespace });
-    return new LocalStore('sqlite', keyv, namespace, async (from, to) => {
-      // Straight off the primary key: keyv's iterator would parse every value, and it skips rows
-      // while deleting expired ones under OFFSET paging.
-      const rows = (await adapter.query('SELECT key FROM keyv WHERE key >= ? AND key < ?', from, to)) as Array<{ key: string }>;
-      return rows.map((r) => r.key);
-    });
+    return new LocalStore(
+      'sqlite',
+      keyv,
+      namespace,
+      async (from, to) => {
+        // Straight off the primary key: keyv's iterator would parse every value, and it skips rows
+        // while deleting expired ones under OFFSET paging.
+        const rows = (await adapter.query('SELECT key FROM keyv WHERE key >= ? AND key < ?', from, to)) as Array<{ key: string }>;
+        return rows.map((r) => r.key);
+      },
+      async (rows) => {
+        // One statement is one transaction in SQLite: every row lands, or (crash) none does.
+        const values = rows.map(() => '(?, ?)').join(', ');
+        await adapter.query(`INSERT INTO keyv (key, value) VALUES ${values} ON CONFLICT(key) DO UPDATE SET value = excluded.value`, ...rows.flat());
+      },
+    );
   }
   if (url.startsWith('memory://')) {
     const map = new Map<string, unknown>();
-    return new LocalStore('memory', new Keyv({ store: map, namespace }), namespace, (from, to) =>
-      Promise.resolve([...map.keys()].filter((k) => k >= from && k < to)),
+    return new LocalStore(
+      'memory',
+      new Keyv({ store: map, namespace }),
+      namespace,
+      (from, to) => Promise.resolve([...map.keys()].filter((k) => k >= from && k < to)),
+      (rows) => {
+        for (const [key, value] of rows) map.set(key, value);
+        return Promise.resolve();
+      },
     );
   }
   throw new Error(`Unsupported STORE_URL scheme: ${url.split(':')[0] ?? url}`);
@@ -81,6 +109,8 @@ class LocalStore implements Store {
     private readonly namespace: string,
     /** Raw stored keys in [from, to): namespaced, possibly expired (callers' get() filters those). */
     private readonly rawKeys: (from: string, to: string) => Promise<string[]>,
+    /** Raw rows (namespaced key, serialized value) written in one atomic step. */
+    private readonly writeRows: (rows: Array<[string, unknown]>) => Promise<void>,
   ) {}
 
   get<T>(key: string): Promise<T | undefined> {
@@ -127,6 +157,20 @@ class LocalStore implements Store {
     return typeof value === 'string' ? value : undefined;
   }
 
+  setIfAbsentWith(key: string, value: string, ttlMs: number, writes: readonly DataWrite[]): Promise<boolean> {
+    const k = ATOMIC_PREFIX + key;
+    return this.exclusive(k, async () => {
+      if ((await this.keyv.get(k)) !== undefined) return false;
+      const now = Date.now();
+      // Rows as keyv itself would store them, so get() reads them back as usual.
+      const rows = await Promise.all(
+        [{ key: k, value, ttlMs }, ...writes].map(async (w) => [`${this.namespace}:${w.key}`, await this.keyv.serializeData({ value: w.value, expires: now + w.ttlMs })] as [string, unknown]),
+      );
+      await this.writeRows(rows);
+      return true;
+    });
+  }
+
   async keys(prefix: string): Promise<string[]> {
     const from = `${this.namespace}:${prefix}`;
     const keys = await this.rawKeys(from, `${from}\uffff`);
@@ -152,6 +196,10 @@ class LocalStore implements Store {
 
 const RENEW_IF = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end`;
 const DELETE_IF = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
+/** KEYS[1] the atomic key (ARGV[1] value, ARGV[2] px); KEYS[i>1] data keys (ARGV[2i-1] value, ARGV[2i] px). */
+const SET_IF_ABSENT_WITH = `if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 0 end
+for i = 2, #KEYS do redis.call('SET', KEYS[i], ARGV[2 * i - 1], 'PX', ARGV[2 * i]) end
+return 1`;
 
 async function createRedisStore(url: string, namespace: string): Promise<Store> {
   const adapter = new KeyvRedis(url, { throwOnConnectError: true, throwOnErrors: true, connectionTimeout: 5_000 });
@@ -179,6 +227,19 @@ async function createRedisStore(url: string, namespace: string): Promise<Store> 
     },
     async peekAtomic(key) {
       return (await client.get(atomicKey(key))) ?? undefined;
+    },
+    async setIfAbsentWith(key, value, ttlMs, writes) {
+      const now = Date.now();
+      const px = (ms: number) => String(Math.max(1, Math.ceil(ms)));
+      const args = [value, px(ttlMs)];
+      for (const w of writes) {
+        // keyv's own envelope, so get() reads these back like any keyv.set().
+        const serialized = await keyv.serializeData({ value: w.value, expires: now + w.ttlMs });
+        args.push(typeof serialized === 'string' ? serialized : JSON.stringify(serialized), px(w.ttlMs));
+      }
+      // One script runs atomically in Redis: all of it or (the client died before sending) none.
+      const won = await client.eval(SET_IF_ABSENT_WITH, { keys: [atomicKey(key), ...writes.map((w) => dataKey(w.key))], arguments: args });
+      return Number(won) === 1;
     },
     async keys(prefix) {
       const found: string[] = [];

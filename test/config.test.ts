@@ -131,4 +131,11 @@ describe('loadConfig', () => {
     expect(text).toMatch(/TICS_WATCH .*notachannel/);
     expect(text).toMatch(/TICS_ACCESS /);
   });
+
+  it('leaves the test-only crash point off unless TICS_BOT_CRASH_AT names a known one', () => {
+    expect(loadConfig(base).crashAt).toBeUndefined();
+    expect(loadConfig({ ...base, TICS_BOT_CRASH_AT: '' }).crashAt).toBeUndefined();
+    expect(loadConfig({ ...base, TICS_BOT_CRASH_AT: 'after-claim' }).crashAt).toBe('after-claim');
+    expect(problems({ ...base, TICS_BOT_CRASH_AT: 'everywhere' }).join('\n')).toMatch(/^TICS_BOT_CRASH_AT /m);
+  });
 });

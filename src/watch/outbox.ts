@@ -4,8 +4,9 @@
  * by this replica or any other (at-most-once recording). Together: no loss, no duplicate alerts.
  *
  * Keys in the store:
- * - `claim:<key>`   atomic (SET NX PX): who recorded this transition; lives claimTtl (30 days), so a
- *                   transition seen again next week is still known.
+ * - `claim:<key>`   atomic (SET NX PX), written in one step with its entry: who recorded this
+ *                   transition; lives claimTtl (30 days), so a transition seen again next week is
+ *                   still known.
  * - `outbox:<key>`  the entry. Pending ones expire claimTtl after creation at the latest; sent and
  *                   undeliverable ones sentTtl (30 days, as long as claims) after they settle — the outbox stays bounded.
  * - `deliver:<key>` atomic, short: one replica posts an entry at a time.
@@ -15,14 +16,13 @@ import { randomUUID } from 'node:crypto';
 import { hoursToMilliseconds, minutesToMilliseconds, secondsToMilliseconds } from 'date-fns';
 import { millisecondsInDay } from 'date-fns/constants';
 import { z } from 'zod';
+import { crashPoint } from '../crash-point.js';
 import type { Store } from '../store.js';
 import type { AlertItem, OutboxEntry } from './types.js';
 
 export const DEFAULT_CLAIM_TTL_MS = 30 * millisecondsInDay;
 /** As long as claims: an entry must outlive its claim (see recoverOrphanClaim). */
 export const DEFAULT_SENT_TTL_MS = DEFAULT_CLAIM_TTL_MS;
-/** A claim this old with no entry beside it was left by a recorder that died mid-record. */
-export const ORPHAN_CLAIM_MS = 60_000;
 
 /** How long a channel the bot cannot post to (not_in_channel, archived…) waits between tries. */
 export const CHANNEL_ERROR_RETRY_MS = minutesToMilliseconds(10);
@@ -59,8 +59,8 @@ const pauseKey = (channelId: string) => `pause:${channelId}`;
 const ENTRY_PREFIX = 'outbox:';
 /**
  * Index of the pending entries: due() reads these instead of every entry kept (sent ones stay
- * 30 days). Written before the entry and removed once it settles, so a pending entry is never
- * missing from it; an index key whose entry has settled (crash in between) is cleaned up by due().
+ * 30 days). Written with the entry (one atomic step) and removed once it settles, so a pending
+ * entry is never missing from it; an index key whose entry has settled (crash in between) is cleaned up by due().
  */
 const PENDING_PREFIX = 'pending:';
 const pendingKey = (key: string) => `${PENDING_PREFIX}${key}`;
@@ -78,7 +78,7 @@ const entrySchema = z.looseObject({
     to: z.string(),
     observedAt: z.number(),
   }),
-  state: z.enum(['pending', 'sent', 'undeliverable']),
+  state: z.enum(['pending', 'sent', 'undeliverable', 'dropped']),
   createdAt: z.number(),
   attempts: z.number(),
   nextAttemptAt: z.number(),
@@ -107,42 +107,39 @@ export class Outbox {
   }
 
   /**
-   * Atomically claims item.key (setIfAbsent on `claim:<key>`); only the winner writes the entry
-   * `outbox:<key>` (state pending). Returns true if this call recorded it (false = already
-   * recorded by anyone, ever within claimTtl).
+   * Claims item.key and writes its entry `outbox:<key>` (pending) and index key in one atomic
+   * store write (setIfAbsentWith): a crash leaves both or neither, so a claim always has its entry.
+   * Returns true if this call recorded it (false = already recorded by anyone, ever within claimTtl).
    */
   async record(item: AlertItem): Promise<boolean> {
+    const recorded = (await this.claimWithEntry(item)) || (await this.recoverOrphanClaim(item));
+    if (recorded) crashPoint('after-claim');
+    return recorded;
+  }
+
+  private claimWithEntry(item: AlertItem): Promise<boolean> {
     const now = this.now();
-    const token = `${now}:${randomUUID()}`;
-    if (!(await this.store.setIfAbsent(claimKey(item.key), token, this.claimTtlMs))) {
-      return this.recoverOrphanClaim(item, now);
-    }
     const entry: OutboxEntry = { item, state: 'pending', createdAt: now, attempts: 0, nextAttemptAt: now };
-    try {
-      await this.store.set(pendingKey(item.key), 1, this.claimTtlMs);
-      await this.store.set(entryKey(item.key), entry, this.claimTtlMs);
-    } catch (error) {
-      // Give the claim back so the next cycle can record it; a claim without an entry is a lost alert.
-      await this.store.deleteIf(claimKey(item.key), token).catch(() => undefined);
-      throw error;
-    }
-    return true;
+    return this.store.setIfAbsentWith(claimKey(item.key), `${now}:${randomUUID()}`, this.claimTtlMs, [
+      { key: pendingKey(item.key), value: 1, ttlMs: this.claimTtlMs },
+      { key: entryKey(item.key), value: entry, ttlMs: this.claimTtlMs },
+    ]);
   }
 
   /**
-   * A claim without an entry, older than any write could take, means its recorder died between the
-   * two writes (the snapshot was not saved either, which is why the transition is seen again).
-   * Take the claim over atomically — only one racer's compare-and-delete can match — and record.
+   * A claim without an entry never counts as recorded: the watcher would move its snapshot on and
+   * the transition would never be seen again. Claims and entries are written together now, so such
+   * a claim was left by an older version that wrote them one after the other and died in between.
+   * Take it over at once, atomically (only one racer's compare-and-delete can match), and record.
    * Entries outlive their claims (sent ones are kept as long as claims), so "no entry" never means
    * "already delivered and forgotten".
    */
-  private async recoverOrphanClaim(item: AlertItem, now: number): Promise<boolean> {
+  private async recoverOrphanClaim(item: AlertItem): Promise<boolean> {
     if ((await this.store.get(entryKey(item.key))) !== undefined) return false;
     const claim = await this.store.peekAtomic(claimKey(item.key));
-    const claimedAt = Number(claim?.split(':')[0]);
-    if (claim === undefined || !Number.isFinite(claimedAt) || now - claimedAt < ORPHAN_CLAIM_MS) return false;
-    if (!(await this.store.deleteIf(claimKey(item.key), claim))) return false;
-    return this.record(item);
+    // Someone else's compare-and-delete matched first: that racer records it.
+    if (claim !== undefined && !(await this.store.deleteIf(claimKey(item.key), claim))) return false;
+    return this.claimWithEntry(item);
   }
 
   /** Pending entries due now (nextAttemptAt ≤ now), grouped by channel, oldest first. */
@@ -237,12 +234,14 @@ export class Outbox {
 
   /** Remove pending entries of a subscription (unwatch); returns how many. */
   async dropPendingFor(subscriptionId: string): Promise<number> {
+    const keys = (await this.pendingEntries()).filter((e) => e.item.subscriptionId === subscriptionId).map((e) => e.item.key);
     let dropped = 0;
-    for (const entry of await this.pendingEntries()) {
-      if (entry.item.subscriptionId !== subscriptionId) continue;
-      if (await this.store.delete(entryKey(entry.item.key))) dropped++;
-      await this.store.delete(pendingKey(entry.item.key));
-    }
+    // Settled as `dropped`, not deleted: a claim without its entry would be taken for an orphan and recorded again.
+    await this.update(keys, (entry) => {
+      if (entry.state !== 'pending') return undefined;
+      dropped += 1;
+      return [{ ...entry, state: 'dropped', nextAttemptAt: this.now() }, this.sentTtlMs];
+    });
     return dropped;
   }
 

@@ -57,7 +57,8 @@ export interface AlertItem {
   observedAt: number;
 }
 
-export type OutboxState = 'pending' | 'sent' | 'undeliverable';
+/** `dropped`: unwatched while pending; kept (like sent ones) so its claim never looks orphaned. */
+export type OutboxState = 'pending' | 'sent' | 'undeliverable' | 'dropped';
 
 export interface OutboxEntry {
   item: AlertItem;

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Store } from '../../src/store.js';
-import { CHANNEL_ERROR_RETRY_MS, GIVE_UP_AFTER_MS, ORPHAN_CLAIM_MS, Outbox, nextDelay } from '../../src/watch/outbox.js';
+import { CHANNEL_ERROR_RETRY_MS, GIVE_UP_AFTER_MS, Outbox, nextDelay } from '../../src/watch/outbox.js';
 import type { AlertItem } from '../../src/watch/types.js';
 import { BACKENDS, sleep, warnIfRedisSkipped, type StoreFixture } from './store-backends.js';
 
@@ -100,20 +100,29 @@ for (const backend of BACKENDS) {
       expect(await short.record(alert)).toBe(true);
     });
 
-    it('recovers a claim left without an entry by a recorder that died between its two writes', async () => {
+    it('writes the claim and its entry in one step: a claim is never there without its entry', async () => {
+      const alert = item('inst-atomic');
+      expect(await outbox.record(alert)).toBe(true);
+      expect(await store.peekAtomic(`claim:${alert.key}`)).toMatch(/^\d+:/);
+      expect(await outbox.get(alert.key)).toMatchObject({ state: 'pending', attempts: 0, item: alert });
+      expect(keysOf(await outbox.due())).toEqual(new Map([['C0000000001', [alert.key]]]));
+      // A claim that is already there writes nothing: the entry is the first recorder's, untouched.
+      await outbox.markSent([alert.key], '1717243200.000100');
+      expect(await store.setIfAbsentWith(`claim:${alert.key}`, 'late', MINUTE, [{ key: `outbox:${alert.key}`, value: 'clobbered', ttlMs: MINUTE }])).toBe(false);
+      expect(await outbox.get(alert.key)).toMatchObject({ state: 'sent' });
+    });
+
+    it('never counts a claim without an entry as recorded: the next detection records it at once, exactly once', async () => {
       const alert = item('inst-orphan');
-      // What a crash right after the claim leaves behind: a claim, no entry.
-      expect(await store.setIfAbsent(`claim:${alert.key}`, `${T0}:dead-recorder`, 60 * MINUTE)).toBe(true);
-      // Moments later the claim may belong to a recorder still writing: hands off.
-      t.advance(ORPHAN_CLAIM_MS / 2);
-      expect(await outbox.record(alert)).toBe(false);
-      expect(await outbox.get(alert.key)).toBeUndefined();
-      // Once no write could still be in flight, the next detection records it, exactly once.
-      t.advance(ORPHAN_CLAIM_MS);
+      // What an older version killed between its two writes left behind: a claim, a second old, no entry.
+      expect(await store.setIfAbsent(`claim:${alert.key}`, `${T0 - 1_000}:dead-recorder`, 60 * MINUTE)).toBe(true);
       const replica = new Outbox(await fx.replica(), { now: t.now });
       const results = await Promise.all([outbox.record(alert), replica.record(alert), outbox.record(alert)]);
       expect(results.filter(Boolean)).toHaveLength(1);
       expect(await outbox.get(alert.key)).toMatchObject({ state: 'pending', item: alert });
+      expect(keysOf(await outbox.due())).toEqual(new Map([['C0000000001', [alert.key]]]));
+      // Recorded now: seen again, it is a duplicate.
+      expect(await replica.record(alert)).toBe(false);
     });
 
     it.skipIf(!backend.durable)('keeps pending entries across a restart', async () => {
@@ -264,8 +273,9 @@ for (const backend of BACKENDS) {
       for (const x of [...mine, theirs]) await outbox.record(x);
       await outbox.markSent([mine[0]!.key], '1.1');
       expect(await outbox.dropPendingFor(mine[0]!.subscriptionId)).toBe(2);
-      expect(await outbox.get(mine[1]!.key)).toBeUndefined();
+      expect(await outbox.get(mine[1]!.key)).toMatchObject({ state: 'dropped' });
       expect(await outbox.get(mine[0]!.key)).toMatchObject({ state: 'sent' });
+      expect((await outbox.stats()).get(mine[0]!.subscriptionId)).toMatchObject({ pending: 0, undeliverable: 0 });
       expect(keysOf(await outbox.due())).toEqual(new Map([['C0000000002', [theirs.key]]]));
       expect(await outbox.dropPendingFor(mine[0]!.subscriptionId)).toBe(0);
       // Dropped is not forgotten: the same transition is not recorded again.
