@@ -3,6 +3,7 @@
  * never post the same one), post one message per alert or one digest when there are many, and
  * record the outcome. A failure in one channel never holds up another.
  */
+import { crashPoint } from '../crash-point.js';
 import type { Logger } from '../log.js';
 import type { BotMetrics } from '../metrics.js';
 import { DIGEST_THRESHOLD } from '../slack/views/alert.js';
@@ -70,6 +71,7 @@ async function deliverChannel(deps: DeliveryDeps, channelId: string, candidates:
       );
       const at = deps.now();
       if (result.ok) {
+        crashPoint('after-post');
         await deps.outbox.markSent(keys, result.ts);
         await deps.registry.recordChannelResult(channelId, { ok: true, at });
         report.posted += 1;
@@ -84,7 +86,8 @@ async function deliverChannel(deps: DeliveryDeps, channelId: string, candidates:
         case 'rate_limited':
           // Only this channel waits; the others carry on.
           await deps.outbox.pauseChannel(channelId, at + result.retryAfterMs);
-          await deps.outbox.deferred(keys, result.error, result.retryAfterMs);
+          // Slack asking to wait is not a failure: it must not lengthen the backoff of the next one.
+          await deps.outbox.postponed(keys, result.error, result.retryAfterMs);
           report.deferred += keys.length;
           log.warn({ retryAfterMs: result.retryAfterMs }, 'Slack rate-limited this channel; alerts stay pending');
           break;

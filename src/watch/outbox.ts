@@ -29,13 +29,14 @@ export const CHANNEL_ERROR_RETRY_MS = minutesToMilliseconds(10);
 /** Pending this long for a channel the bot cannot post to: give the entry up. */
 export const GIVE_UP_AFTER_MS = hoursToMilliseconds(24);
 
-const BACKOFF_BASE_MS = secondsToMilliseconds(30);
+// A Slack 5xx or a dropped connection is usually over in seconds: retry soon, then back off.
+const BACKOFF_BASE_MS = secondsToMilliseconds(2);
 const BACKOFF_CAP_MS = minutesToMilliseconds(15);
 
-/** Backoff after `attempts` failed tries of a transient error: 30 s, 1 min, 2 min… capped at 15 min. */
+/** Backoff after `attempts` failed tries of a transient error: 2 s, 4 s, 8 s… capped at 15 min. */
 export function nextDelay(attempts: number): number {
   const n = Number.isFinite(attempts) ? Math.max(1, Math.floor(attempts)) : 1;
-  // 2^5 × 30 s already exceeds the cap; don't let huge exponents reach Infinity arithmetic.
+  // 2^9 × 2 s already exceeds the cap; don't let huge exponents reach Infinity arithmetic.
   return Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** Math.min(n - 1, 20));
 }
 
@@ -190,7 +191,19 @@ export class Outbox {
     });
   }
 
-  /** Keep pending; attempts+1; nextAttemptAt = now + delay; lastError. */
+  /**
+   * Slack asked us to wait (429 Retry-After, `ratelimited`): keep pending until now + delay, but
+   * this is no failed attempt, so it must not feed the backoff of a later real failure.
+   */
+  async postponed(keys: string[], error: string, delayMs: number): Promise<void> {
+    const now = this.now();
+    await this.update(keys, (entry) => {
+      if (entry.state !== 'pending') return undefined;
+      return [{ ...entry, nextAttemptAt: now + Math.max(0, delayMs), lastError: error }, this.pendingTtl(entry, now)];
+    });
+  }
+
+  /** A failed attempt: keep pending; attempts+1; nextAttemptAt = now + delay; lastError. */
   async deferred(keys: string[], error: string, delayMs: number): Promise<void> {
     const now = this.now();
     await this.update(keys, (entry) => {

@@ -33,12 +33,12 @@ function clock(start = T0) {
 const keysOf = (map: Map<string, { item: AlertItem }[]>) => new Map([...map].map(([c, es]) => [c, es.map((e) => e.item.key)]));
 
 describe('nextDelay', () => {
-  it('starts at 30 s, doubles, and is capped at 15 min', () => {
-    expect(nextDelay(1)).toBe(30_000);
-    expect(nextDelay(2)).toBe(60_000);
-    expect(nextDelay(3)).toBe(120_000);
+  it('starts at 2 s, doubles, and is capped at 15 min', () => {
+    expect(nextDelay(1)).toBe(2_000);
+    expect(nextDelay(2)).toBe(4_000);
+    expect(nextDelay(3)).toBe(8_000);
     expect(nextDelay(100)).toBe(15 * MINUTE);
-    expect(nextDelay(0)).toBe(30_000);
+    expect(nextDelay(0)).toBe(2_000);
   });
 
   it('never decreases, never exceeds the cap, and is finite for any input', () => {
@@ -46,7 +46,7 @@ describe('nextDelay', () => {
       fc.property(fc.integer({ min: -5, max: 10_000 }), (n) => {
         const d = nextDelay(n);
         expect(Number.isFinite(d)).toBe(true);
-        expect(d).toBeGreaterThanOrEqual(30_000);
+        expect(d).toBeGreaterThanOrEqual(2_000);
         expect(d).toBeLessThanOrEqual(15 * MINUTE);
         expect(nextDelay(n + 1)).toBeGreaterThanOrEqual(d);
       }),
@@ -169,6 +169,23 @@ for (const backend of BACKENDS) {
       expect(keysOf(await outbox.due()).get('C0000000001')).toEqual([a.key, b.key].sort((x, y) => (x < y ? -1 : 1)));
       await outbox.deferred([a.key], 'http 502', 5 * MINUTE);
       expect(await outbox.get(a.key)).toMatchObject({ attempts: 2, nextAttemptAt: T0 + 7 * MINUTE, lastError: 'http 502' });
+    });
+
+    it('holds back postponed entries (a 429) without counting an attempt', async () => {
+      const a = item('inst-1');
+      await outbox.record(a);
+      for (let i = 0; i < 3; i++) {
+        await outbox.postponed([a.key], 'ratelimited', 1_000);
+        t.advance(1_000);
+      }
+      expect(await outbox.get(a.key)).toMatchObject({ state: 'pending', attempts: 0, nextAttemptAt: T0 + 3_000, lastError: 'ratelimited' });
+      // The first real failure after them backs off as a first failure.
+      await outbox.deferred([a.key], 'http_500', nextDelay(1));
+      expect(await outbox.get(a.key)).toMatchObject({ attempts: 1, nextAttemptAt: T0 + 3_000 + 2_000 });
+      // Never revives a settled entry.
+      await outbox.markSent([a.key], '1.1');
+      await outbox.postponed([a.key], 'ratelimited', 1_000);
+      expect(await outbox.get(a.key)).toMatchObject({ state: 'sent' });
     });
 
     it('pauses one channel (for every replica) without holding back the others', async () => {

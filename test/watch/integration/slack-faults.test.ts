@@ -119,6 +119,40 @@ forEachMode((mode) => {
     });
   });
 
+  describe('Slack 429s before a 500', () => {
+    const CHAN = 'C0RATELIM01';
+    const LEAGUE_R = 'leagueRateLimit03';
+    let h: WatchHarness;
+    beforeAll(async () => {
+      h = await startWatchHarness({ mode, leagues: { rl: LEAGUE_R } });
+      putInstance(h, LEAGUE_R, 'rl-job', { status: 'RUNNING' }, 1);
+      await h.ask('watch rl', { channelId: CHAN });
+    });
+    afterEach(() => h.assertInvariants());
+    afterAll(async () => {
+      expectNoErrorLogs(h);
+      await h?.close();
+    });
+
+    it('three 429s are waits, not failures: the 500 after them is retried within seconds, and the alert posted once', async () => {
+      const job = h.sim.world.instances(LEAGUE_R).find((x) => x.jobName === 'rl-job')!;
+      for (let i = 0; i < 3; i++) h.slack.injectFault('chat.postMessage', { kind: 'ratelimited', retryAfterSeconds: 1 }, { channel: CHAN });
+      h.slack.injectFault('chat.postMessage', { kind: 'http', status: 500 }, { channel: CHAN });
+      h.sim.world.setStatus(LEAGUE_R, job.id, 'FAILED');
+      await h.cycle();
+      // Each Retry-After (1 s) is honoured, then tried again: three 429s, then the 500.
+      for (let i = 0; i < 3; i++) await h.cycle(1_500);
+      expect(attempts(h, CHAN).map((c) => c.httpStatus)).toEqual([429, 429, 429, 500]);
+      expectOnlyInjectedRefusals(h, /refused chat\.postMessage/);
+      // The 500 is the first failure: its backoff is nextDelay(1), not nextDelay(4).
+      await h.cycle(nextDelay(1));
+      expect(alertTriples(h.alertsSince(0))).toEqual([triple(CHAN, job, 'FAILED')]);
+      await h.cycle();
+      expect(attempts(h, CHAN)).toHaveLength(5);
+      expect(nextDelay(1)).toBeLessThanOrEqual(5_000);
+    });
+  });
+
   describe('a channel the bot cannot post to', () => {
     const CHAN_OUT = 'C0NOTINVITED';
     const CHAN_IN = 'C0INVITED01';

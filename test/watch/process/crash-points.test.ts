@@ -85,6 +85,27 @@ it('a kill right after the alert is claimed loses nothing: the restarted process
   expect((await revived.stop()).code).toBe(0);
 });
 
+it('a kill right after Slack accepted a post, before it is marked sent, re-posts it once: the documented duplicate window, and only that', async () => {
+  const CHAN = 'C0CRASHPST2';
+  const s = scenario('postcrash');
+  const doomed = await s.start('doomed', { TICS_BOT_CRASH_AT: 'after-post' });
+  const sub = await doomed.command('watch postcrash', { channelId: CHAN });
+  await slack.waitForResponses(1, { id: sub.responseId });
+
+  sim.world.setStatus(s.league, s.job.id, 'FAILED');
+  expect(await Promise.race([doomed.exited, new Promise((r) => setTimeout(() => r('still alive'), 10_000))])).toEqual({ code: null, signal: 'SIGKILL' });
+  // Slack has it; the store still says pending.
+  expect(alertTriples(postsTo(CHAN))).toEqual([triple(CHAN, s.job, 'FAILED')]);
+
+  const revived = await s.start('revived');
+  // SQLite: the dead process's delivery lock (30 s) holds the re-post back; measured ≈ 30 s after the kill.
+  await waitFor(() => postsTo(CHAN).length >= 2, 45_000, () => `no re-post after the restart; revived output:\n${revived.output().slice(-3_000)}`);
+  await s.morePolls(3);
+  // Exactly one duplicate, of that alert: posted twice, never a third time.
+  expect(alertTriples(postsTo(CHAN))).toEqual([triple(CHAN, s.job, 'FAILED'), triple(CHAN, s.job, 'FAILED')]);
+  expect((await revived.stop()).code).toBe(0);
+});
+
 async function waitFor(done: () => boolean, timeoutMs: number, describe: () => string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!done()) {
