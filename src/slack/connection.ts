@@ -206,7 +206,9 @@ export function runConnectionLoop(options: ConnectionLoopOptions): ConnectionLoo
       if (stopped) break;
       const reason = lastReason ?? 'connection closed without a disconnect message';
       connection.markDisconnected(reason);
-      logger.warn({ reason }, 'Slack Socket Mode connection ended; reconnecting');
+      // Slack asks every connection to refresh every few hours: routine, not worth a warning.
+      if (reason === 'refresh_requested') logger.info({ reason }, 'Slack Socket Mode connection refreshed; reconnecting');
+      else logger.warn({ reason }, 'Slack Socket Mode connection ended; reconnecting');
     }
   };
 

@@ -68,7 +68,9 @@ describe('reconnecting', () => {
     // The old connection is closed by the bot, well before the fake would cut it (5 s).
     await vi.waitFor(() => expect(h.slack.socket.openConnections()).toBe(1), { timeout: 2_000 });
     await expectServing();
-    await h.waitForLog((l) => l.msg === 'Slack Socket Mode connection ended; reconnecting' && l.reason === 'refresh_requested');
+    // Routine (Slack refreshes every connection every few hours): info, not a warning.
+    const refreshed = await h.waitForLog((l) => l.msg === 'Slack Socket Mode connection refreshed; reconnecting' && l.reason === 'refresh_requested');
+    expect(refreshed.level).toBe(30);
     expect(h.bot.connection.snapshot()).toMatchObject({ connected: true, reconnects: 1 });
   });
 
@@ -80,6 +82,7 @@ describe('reconnecting', () => {
     await expectServing();
     expect(h.bot.connection.snapshot()).toMatchObject({ connected: true, reconnects: reconnects + 1 });
     const ended = h.logs().filter((l) => l.msg === 'Slack Socket Mode connection ended; reconnecting');
+    expect(ended.at(-1)).toMatchObject({ level: 40 });
     expect(ended.at(-1)?.reason).not.toBe('refresh_requested');
   });
 
