@@ -141,9 +141,9 @@ export interface HistoryBenchResult {
   profile?: ProfileSummary;
 }
 
-const LEAGUE_ALIAS = 'bench';
-const SIGNING_SECRET = 'bench-signing-secret-0123456789abcdef';
-const BOT_TOKEN = 'xoxb-bench-token';
+export const LEAGUE_ALIAS = 'bench';
+export const SIGNING_SECRET = 'bench-signing-secret-0123456789abcdef';
+export const BOT_TOKEN = 'xoxb-bench-token';
 /** The production default: what a deployment that sets nothing logs. */
 const BOT_LOG_LEVEL = 'info';
 /** Once the last upstream answer is in, replies should follow within this. */
@@ -168,7 +168,7 @@ interface Arrival {
 }
 
 /** A response_url endpoint that stamps each POST on full receipt and answers like Slack (200 "ok"). */
-class ReplySink {
+export class ReplySink {
   readonly arrivals = new Map<string, Arrival[]>();
   private waiter: { ids: readonly string[]; resolve: () => void } | undefined;
   private readonly server: Server;
@@ -231,7 +231,7 @@ class ReplySink {
 }
 
 /** What a good reply looks like; anything else (an error message, a broken page) is a failure. */
-function checkReply(raw: string, expectedRows: number, total: number): string | undefined {
+export function checkReply(raw: string, expectedRows: number, total: number): string | undefined {
   let body: unknown;
   try {
     body = JSON.parse(raw);
@@ -261,7 +261,7 @@ function checkReply(raw: string, expectedRows: number, total: number): string | 
  * also stamps the replies, and on two cores it competes with the bot and the simulator for CPU;
  * WHATWG fetch (what postToApp uses) would cost several times more per request.
  */
-class SlackSender {
+export class SlackSender {
   private readonly agent = new Agent({ keepAlive: true, maxSockets: Number.POSITIVE_INFINITY });
   constructor(private readonly url: URL) {}
 
@@ -358,7 +358,7 @@ async function burst(
 }
 
 /** A child process read line by line on stdout; `keep` decides which lines `next()` will see. */
-class LineChild {
+export class LineChild {
   private readonly queue: string[] = [];
   private waiter: ((line: string | undefined) => void) | undefined;
   private ended = false;
@@ -434,13 +434,13 @@ class LineChild {
   }
 }
 
-const simReadySchema = z.object({ ready: z.literal(true), url: z.string(), projectId: z.string(), ak: z.string(), sk: z.string(), leagueIds: z.array(z.string()) });
+export const simReadySchema = z.object({ ready: z.literal(true), url: z.string(), projectId: z.string(), ak: z.string(), sk: z.string(), leagueIds: z.array(z.string()) });
 const simRequestsSchema = z.object({ requests: z.number(), arrivals: z.array(z.number()).default([]), answers: z.array(z.number()).default([]) });
 const simLatencySchema = z.object({ latencyMs: z.number() });
 const botLineSchema = z.looseObject({ level: z.number(), msg: z.string().optional(), port: z.number().optional() });
 
 /** Process CPU (user + system, all threads) in ms from /proc; undefined off Linux or once the process is gone. */
-function processCpuMs(pid: number): number | undefined {
+export function processCpuMs(pid: number): number | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // Fields after the parenthesised command name (which may hold spaces): state is [0], utime [11], stime [12].
@@ -465,7 +465,7 @@ const hrtimeUs = () => Number(process.hrtime.bigint() / 1000n);
  * under node_modules so the emitted files resolve the project's dependencies. Type errors elsewhere
  * do not stop tsc emitting. Undefined when nothing came out.
  */
-async function compileBot(progress: (line: string) => void): Promise<{ dir: string; entry: string } | undefined> {
+export async function compileBot(progress: (line: string) => void, label = 'history'): Promise<{ dir: string; entry: string } | undefined> {
   const cache = join(PROJECT_DIR, 'node_modules', '.cache');
   const dir = mkdtempSync(join(existsSync(cache) ? cache : join(PROJECT_DIR, 'node_modules'), 'tics-bench-history-'));
   const tsc = join(PROJECT_DIR, 'node_modules', 'typescript', 'bin', 'tsc');
@@ -485,17 +485,17 @@ async function compileBot(progress: (line: string) => void): Promise<{ dir: stri
     rmSync(dir, { recursive: true, force: true });
     return undefined;
   }
-  progress(`history: compiled the bot with tsc in ${ms(performance.now() - started)} ms${diagnostics ? ` (${diagnostics} type error(s); emitted anyway)` : ''}`);
+  progress(`${label}: compiled the bot with tsc in ${ms(performance.now() - started)} ms${diagnostics ? ` (${diagnostics} type error(s); emitted anyway)` : ''}`);
   return { dir, entry };
 }
 
-interface BotChild {
+export interface BotChild {
   child: LineChild;
   port: number;
   warnings: { count: number; first: string[] };
 }
 
-async function startBotChild(args: readonly string[], env: Record<string, string>): Promise<BotChild> {
+export async function startBotChild(args: readonly string[], env: Record<string, string>): Promise<BotChild> {
   const warnings = { count: 0, first: [] as string[] };
   const base: NodeJS.ProcessEnv = {};
   // Only these reach the bot: nothing of the caller's environment may leak into its configuration.

@@ -5,6 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { formatHistoryResult, runHistoryBench } from './history.js';
+import { formatLoadResult, runLoadBench } from './load.js';
 import { machine } from './stats.js';
 import { formatWatcherResult, runWatcherBench } from './watcher.js';
 
@@ -30,6 +31,11 @@ const BENCHES: Record<string, Bench> = {
     description: 'watcher: one poll cycle over 2 000 leagues × 100 instances, 50 ms TICS latency, concurrency 8; RSS',
     run: (onProgress) => runWatcherBench({ onProgress }),
     format: formatWatcherResult,
+  },
+  load: {
+    description: 'load: 500 /tics history commands over 10 s, twice in one bot process, 200 ms TICS latency; acks, replies, RSS',
+    run: (onProgress) => runLoadBench({ onProgress }),
+    format: formatLoadResult,
   },
 };
 
