@@ -126,7 +126,7 @@ const commonSchema = z.object({
   ),
   WATCH_INTERVAL_SECONDS: intWithDefault(60, 1, 86_400),
   WATCH_CONCURRENCY: intWithDefault(8, 1, 64),
-  WATCH_LEASE_SECONDS: intWithDefault(30, 2, 600),
+  WATCH_LEASE_SECONDS: intWithDefault(10, 2, 600),
   STORE_NAMESPACE: z.preprocess(blankToUndefined, z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be 1–64 letters, digits, ".", "_" or "-"').default('tics-bot')),
   TICS_WATCH: optionalString,
   TICS_ACCESS: optionalString,

@@ -9,7 +9,8 @@
  *                   still known.
  * - `outbox:<key>`  the entry. Pending ones expire claimTtl after creation at the latest; sent and
  *                   undeliverable ones sentTtl (30 days, as long as claims) after they settle — the outbox stays bounded.
- * - `deliver:<key>` atomic, short: one replica posts an entry at a time.
+ * - `deliver:<key>` atomic, short: one replica posts an entry at a time (Redis; a one-process store
+ *                   keeps these locks in the process, so a crash does not leave one behind).
  * - `pause:<channel>` a 429's Retry-After, shared so every replica holds back on that channel only.
  */
 import { randomUUID } from 'node:crypto';
@@ -168,6 +169,7 @@ export class Outbox {
   async lockForDelivery(key: string, owner: string, ttlMs: number): Promise<(() => Promise<void>) | undefined> {
     // Unique per lock, so a stale release (after our lock expired and was re-taken) frees nothing.
     const token = `${owner}:${randomUUID()}`;
+    if (this.store.kind !== 'redis') return lockInProcess(this.store, key, token, ttlMs);
     if (!(await this.store.setIfAbsent(deliverKey(key), token, ttlMs))) return undefined;
     let released = false;
     return async () => {
@@ -321,6 +323,28 @@ export class Outbox {
     }
     return found;
   }
+}
+
+/**
+ * SQLite and memory serve one process: a delivery lock kept in the file would outlive a crash in
+ * the middle of a post and hold that alert back for the lock's whole ttl after the restart. Their
+ * locks live in the process instead — per store, so two outboxes over one store still exclude
+ * each other — and die with it.
+ */
+const processLocks = new WeakMap<Store, Map<string, { token: string; until: number }>>();
+
+function lockInProcess(store: Store, key: string, token: string, ttlMs: number): Promise<(() => Promise<void>) | undefined> {
+  let locks = processLocks.get(store);
+  if (!locks) processLocks.set(store, (locks = new Map<string, { token: string; until: number }>()));
+  const held = locks.get(key);
+  // Real time, as the store's own ttls run.
+  if (held && held.until > Date.now()) return Promise.resolve(undefined);
+  const mine = locks;
+  mine.set(key, { token, until: Date.now() + ttlMs });
+  return Promise.resolve(() => {
+    if (mine.get(key)?.token === token) mine.delete(key);
+    return Promise.resolve();
+  });
 }
 
 function parseEntry(raw: unknown): OutboxEntry | undefined {

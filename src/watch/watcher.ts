@@ -1,7 +1,8 @@
 /**
  * The poll loop: every interval, each subscribed league that is due (not backing off, not polled
- * by another replica this interval) is polled under a lease, with bounded concurrency; then the
- * outbox is delivered. One bad league only backs itself off.
+ * by another replica this interval) is polled under a lease, with bounded concurrency, each league
+ * on its own (the loop never waits for a slow one); the outbox is delivered every interval and as
+ * soon as a poll has recorded alerts. One bad league only backs itself off and delays itself.
  */
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
@@ -11,7 +12,7 @@ import type { Store } from '../store.js';
 import type { TicsApi } from '../tics/client.js';
 import { isTicsError } from '../tics/errors.js';
 import { forEachBounded } from './concurrency.js';
-import { deliverDue, type DeliveryReport } from './deliver.js';
+import { deliverDue, type DeliveryDeps, type DeliveryReport } from './deliver.js';
 import { withLease } from './lease.js';
 import type { Outbox } from './outbox.js';
 import { alertsForSubscriptions, loadSnapshot, scanLeague, snapshotKey, unfinishedCount } from './poll.js';
@@ -65,6 +66,29 @@ export interface BaselineInfo {
 
 export const leaseKey = (leagueId: string) => `lease:league:${leagueId}`;
 
+type PollOutcome = Awaited<ReturnType<Watcher['pollLeague']>>;
+
+function emptyReport(): CycleReport {
+  return { leagues: 0, polled: 0, skipped: 0, failed: 0, requests: 0, alertsRecorded: 0, delivery: { posted: 0, alertsSent: 0, deferred: 0, gaveUp: 0 }, ms: 0 };
+}
+
+/** Adds one poll's outcome to a report; true when the league is backing off after failures. */
+function tally(report: CycleReport, outcome: PollOutcome): boolean {
+  if (outcome.status === 'polled') {
+    report.polled += 1;
+    report.requests += outcome.requests;
+    report.alertsRecorded += outcome.alertsRecorded;
+    return false;
+  }
+  if (outcome.status === 'failed') {
+    report.failed += 1;
+    report.requests += outcome.requests;
+    return true;
+  }
+  report.skipped += 1;
+  return outcome.backingOff === true;
+}
+
 export class Watcher {
   readonly owner: string;
   private readonly now: () => number;
@@ -73,6 +97,14 @@ export class Watcher {
   private stopped = true;
   private lastCycle: { at: number; report: CycleReport } | undefined;
   private readonly metrics: BotMetrics;
+  /** The loop's polls running now, and the leagues waiting for a slot (each league at most once). */
+  private readonly inFlight = new Map<string, Promise<void>>();
+  private readonly queued = new Set<string>();
+  /** What the loop's polls and deliveries did since its last turn (its "cycle" report). */
+  private sinceTick = emptyReport();
+  private backoffSinceTick = 0;
+  private delivering: Promise<void> | undefined;
+  private deliverAgain = false;
 
   constructor(private readonly options: WatcherOptions) {
     this.owner = options.owner ?? `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
@@ -90,14 +122,17 @@ export class Watcher {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
+    this.queued.clear();
     await this.running;
+    await Promise.allSettled([...this.inFlight.values()]);
+    await this.delivering;
   }
 
   private schedule(delayMs: number): void {
     if (this.stopped) return;
     this.timer = setTimeout(() => {
       const started = this.now();
-      this.running = this.runCycle()
+      this.running = this.tick()
         .catch((error: unknown) => this.options.logger.error({ err: error }, 'watch cycle failed'))
         .finally(() => {
           this.running = undefined;
@@ -106,6 +141,87 @@ export class Watcher {
     }, delayMs);
   }
 
+  /**
+   * One turn of the loop start() runs. Unlike runCycle() it does not wait for the polls: every
+   * league not already being polled is queued, and polled as soon as one of `concurrency` slots is
+   * free, so a slow or hung league (a TICS answer slower than the timeout) delays only itself.
+   * Delivery runs every turn, and as soon as a poll has recorded alerts.
+   */
+  private async tick(): Promise<void> {
+    const started = this.now();
+    const startedReal = performance.now();
+    const leagueIds = await this.options.registry.leagueIds();
+    for (const id of leagueIds) if (!this.inFlight.has(id)) this.queued.add(id);
+    this.pump();
+    await this.deliverSoon();
+    const report: CycleReport = { ...this.sinceTick, leagues: leagueIds.length, ms: this.now() - started };
+    this.metrics.leaguesInBackoff(this.backoffSinceTick);
+    this.sinceTick = emptyReport();
+    this.backoffSinceTick = 0;
+    const pending = await this.options.outbox.pendingCount().catch(() => undefined);
+    if (pending !== undefined) this.metrics.alertsPending(pending);
+    this.metrics.watchCycle((performance.now() - startedReal) / 1000);
+    this.lastCycle = { at: started, report };
+    this.options.logger.debug({ ...report, inFlight: this.inFlight.size, queued: this.queued.size }, 'watch cycle done');
+  }
+
+  /** Starts queued polls while slots are free; each finished poll frees its slot for the next. */
+  private pump(): void {
+    const limit = this.options.concurrency ?? 8;
+    for (const leagueId of this.queued) {
+      if (this.stopped || this.inFlight.size >= limit) return;
+      this.queued.delete(leagueId);
+      const run = this.pollLeague(leagueId)
+        .then((outcome) => {
+          if (tally(this.sinceTick, outcome)) this.backoffSinceTick += 1;
+          if (outcome.status === 'polled' && outcome.alertsRecorded > 0) void this.deliverSoon();
+        })
+        .catch((error: unknown) => this.options.logger.error({ err: error, leagueId }, 'polling a league failed unexpectedly'))
+        .finally(() => {
+          this.inFlight.delete(leagueId);
+          this.pump();
+        });
+      this.inFlight.set(leagueId, run);
+    }
+  }
+
+  /** Delivers the due outbox; asked again while it runs, it runs once more after (never two at once). */
+  private deliverSoon(): Promise<void> {
+    if (this.delivering) {
+      this.deliverAgain = true;
+      return this.delivering;
+    }
+    const run = async () => {
+      // Bounded: it repeats only when a poll recorded alerts meanwhile.
+      for (let round = 0; round < 100; round++) {
+        this.deliverAgain = false;
+        const delivery = await deliverDue(this.deliveryDeps()).catch((error: unknown) => {
+          this.options.logger.error({ err: error }, 'alert delivery failed; will retry next cycle');
+          return undefined;
+        });
+        if (delivery) for (const k of ['posted', 'alertsSent', 'deferred', 'gaveUp'] as const) this.sinceTick.delivery[k] += delivery[k];
+        if (!this.deliverAgain || this.stopped) return;
+      }
+    };
+    this.delivering = run().finally(() => {
+      this.delivering = undefined;
+    });
+    return this.delivering;
+  }
+
+  private deliveryDeps(): DeliveryDeps {
+    return {
+      outbox: this.options.outbox,
+      registry: this.options.registry,
+      notifier: this.options.notifier,
+      logger: this.options.logger.child({ component: 'deliver' }),
+      now: this.now,
+      owner: this.owner,
+      metrics: this.metrics,
+    };
+  }
+
+  /** Polls every due league, waits for all of them, then delivers (tests and benchmarks drive this). */
   async runCycle(): Promise<CycleReport> {
     const started = this.now();
     // Real time for the metric: `now` may be a test clock that jumps.
@@ -114,30 +230,10 @@ export class Watcher {
     const report: CycleReport = { leagues: leagueIds.length, polled: 0, skipped: 0, failed: 0, requests: 0, alertsRecorded: 0, delivery: { posted: 0, alertsSent: 0, deferred: 0, gaveUp: 0 }, ms: 0 };
     let inBackoff = 0;
     await forEachBounded(leagueIds, this.options.concurrency ?? 8, async (leagueId) => {
-      const outcome = await this.pollLeague(leagueId);
-      if (outcome.status === 'polled') {
-        report.polled += 1;
-        report.requests += outcome.requests;
-        report.alertsRecorded += outcome.alertsRecorded;
-      } else if (outcome.status === 'failed') {
-        report.failed += 1;
-        report.requests += outcome.requests;
-        inBackoff += 1;
-      } else {
-        report.skipped += 1;
-        if (outcome.backingOff) inBackoff += 1;
-      }
+      if (tally(report, await this.pollLeague(leagueId))) inBackoff += 1;
     });
     this.metrics.leaguesInBackoff(inBackoff);
-    report.delivery = await deliverDue({
-      outbox: this.options.outbox,
-      registry: this.options.registry,
-      notifier: this.options.notifier,
-      logger: this.options.logger.child({ component: 'deliver' }),
-      now: this.now,
-      owner: this.owner,
-      metrics: this.metrics,
-    });
+    report.delivery = await deliverDue(this.deliveryDeps());
     // Once per cycle from the pending index (its keys only), never per scrape; a metric must not
     // fail a cycle whose work is done.
     const pending = await this.options.outbox.pendingCount().catch(() => undefined);
@@ -167,7 +263,7 @@ export class Watcher {
     if (!force && health?.nextPollAt !== undefined && health.nextPollAt > now) return { status: 'skipped', backingOff: true };
     // Another replica polled it this interval: polling again would only double the TICS load.
     if (!force && health?.lastPollAt !== undefined && now - health.lastPollAt < this.options.intervalMs * 0.8) return { status: 'skipped' };
-    const leaseMs = this.options.leaseMs ?? 30_000;
+    const leaseMs = this.options.leaseMs ?? 10_000;
     let requests = 0;
     const poll = async (leaseSignal: AbortSignal) => {
       const signal = AbortSignal.any([leaseSignal, AbortSignal.timeout(this.options.pollTimeoutMs ?? 60_000)]);

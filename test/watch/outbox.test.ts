@@ -233,6 +233,14 @@ for (const backend of BACKENDS) {
       expect(await outbox.lockForDelivery(key, 'same-process', 10_000)).toBeUndefined();
     });
 
+    it.skipIf(!backend.durable || backend.multiProcess)('keeps no delivery lock across a restart of a one-process store: a crash mid-post does not hold the alert back', async () => {
+      const key = item('inst-1').key;
+      expect(await outbox.lockForDelivery(key, 'crashed-process', 60_000)).toBeDefined();
+      expect(await outbox.lockForDelivery(key, 'same-process', 60_000)).toBeUndefined();
+      const restarted = new Outbox(await fx.restart(), { now: t.now });
+      expect(await restarted.lockForDelivery(key, 'restarted-process', 60_000)).toBeDefined();
+    });
+
     it('moves entries pending → sent, and never back', async () => {
       const a = item('inst-1');
       const b = item('inst-2');
