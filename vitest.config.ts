@@ -16,6 +16,8 @@ const PROCESS_TESTS = ['test/**/process/**/*.test.ts', 'test/container/**/*.test
 export default defineConfig({
   test: {
     pool: 'forks',
+    // Once for the whole run, around every project: the suite-wide secret-leak check.
+    globalSetup: ['test/setup/leak-check.ts'],
     projects: [
       {
         extends: true,

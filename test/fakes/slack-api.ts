@@ -8,6 +8,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import { assertWithinSlackLimits } from '../helpers/block-kit-limits.js';
+import { recordOutput } from '../helpers/leak-record.js';
 import { startFakeSocketMode, type FakeSocketMode } from './socket-mode.js';
 
 export interface FakeSlackOptions {
@@ -153,6 +154,18 @@ function readBody(req: IncomingMessage): Promise<string> {
 }
 
 type ParsedArgs = { args: Record<string, unknown>; bodyToken?: string; error?: string };
+
+/**
+ * For the suite-wide leak check: what the bot sent to Slack, minus the one field where a token
+ * belongs (`token`, Slack's alternative to the Authorization header, which is not recorded either).
+ */
+function recordPayload(req: IncomingMessage, url: URL, raw: string): void {
+  if (url.pathname.startsWith('/respond/')) return recordOutput(`slack ${url.pathname}`, raw);
+  if (!url.pathname.startsWith('/api/')) return;
+  const { args } = parseApiArgs(req, url, raw);
+  const { token: _token, ...rest } = args;
+  recordOutput(`slack ${url.pathname}`, JSON.stringify(rest));
+}
 
 /** Parses a Web API request the way Slack accepts it: JSON, form or query string. */
 function parseApiArgs(req: IncomingMessage, url: URL, raw: string): ParsedArgs {
@@ -465,6 +478,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     const url = new URL(req.url ?? '/', 'http://fake-slack');
     readBody(req).then(
       (raw) => {
+        recordPayload(req, url, raw);
         if (url.pathname.startsWith('/api/')) {
           handleApi(req, res, url, decodeURIComponent(url.pathname.slice('/api/'.length)), raw);
         } else if (url.pathname.startsWith('/respond/')) {

@@ -12,6 +12,7 @@ import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { z } from 'zod';
+import { recordOutput } from '../helpers/leak-record.js';
 
 export type EnvelopeType = 'slash_commands' | 'interactive';
 
@@ -170,6 +171,7 @@ export async function startFakeSocketMode(options: FakeSocketModeOptions = {}): 
   const onMessage = (connection: number, data: RawData, isBinary: boolean) => {
     if (isBinary) return void violations.push('binary frame from the client');
     const text = textOf(data);
+    recordOutput('socket-mode ack', text);
     let parsed: z.infer<typeof AckMessage>;
     try {
       const result = AckMessage.safeParse(JSON.parse(text));

@@ -16,6 +16,7 @@ import type { JobInstance } from '../../src/tics/schema.js';
 import { startFakeSlack, type FakeSlack, type ResponseUrlPost } from '../fakes/slack-api.js';
 import { describe } from 'vitest';
 import { assertWithinSlackLimits } from './block-kit-limits.js';
+import { recordOutput, recordSecrets } from './leak-record.js';
 import { blockActionsBody, postToApp, slashCommandBody, type PostResult } from './slack-requests.js';
 
 export type SlackMode = 'http' | 'socket';
@@ -146,7 +147,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     options.beforeStart?.(slack);
     const mode = options.mode ?? 'http';
     const aliases = { ...Object.fromEntries(DEMO_LEAGUES.map((l) => [l.alias, l.id])), ...options.leagues };
-    const config = loadConfig({
+    const env: Record<string, string> = {
       SLACK_BOT_TOKEN: botToken,
       ...(mode === 'socket' ? { SLACK_APP_TOKEN: slack.socket.appToken } : { SLACK_SIGNING_SECRET: signingSecret }),
       SLACK_API_URL: slack.url,
@@ -154,6 +155,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       STORE_URL: 'memory://',
       TICS_PROJECT_ID: sim.projectId,
       TICS_ENDPOINT: sim.url,
+      // Used only when a test configures the IAM password method instead of AK/SK.
+      IAM_ENDPOINT: sim.url,
       CLOUD_SDK_AK: credentials.ak,
       CLOUD_SDK_SK: credentials.sk,
       TICS_LEAGUES: Object.entries(aliases)
@@ -163,10 +166,23 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       TICS_MAX_RETRIES: '1',
       LOG_LEVEL: 'debug',
       ...options.env,
-    });
+    };
+    const config = loadConfig(env);
+    // From the environment, not secretsOf(): the suite-wide check must not share the code's idea of what is secret.
+    recordSecrets(`harness (${mode})`, env);
     const secrets = secretsOf(config);
     const lines: string[] = [];
-    const logger = createLogger({ level: 'debug', secrets, destination: { write: (line: string) => void lines.push(line) } });
+    const logSource = `harness log (${mode})`;
+    const logger = createLogger({
+      level: 'debug',
+      secrets,
+      destination: {
+        write: (line: string) => {
+          lines.push(line);
+          recordOutput(logSource, line);
+        },
+      },
+    });
     const bot = await startBot(config, { ...options.bot, logger });
     // startBot returns before Socket Mode connects; commands need the connection.
     if (mode === 'socket' && options.waitForSocket !== false) {

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import type { TicsSimulator } from '../../src/simulator/server.js';
 import type { FakeSlack } from '../fakes/slack-api.js';
 import { trackChild } from './children.js';
+import { recordOutput, recordSecrets } from './leak-record.js';
 import { postToApp, slashCommandBody } from './slack-requests.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -89,6 +90,7 @@ const READY_MSG = 'tics-bot is up';
  */
 export async function startBotProcess(env: Record<string, string>, opts: { name?: string; slack: FakeSlack; signingSecret: string; readyTimeoutMs?: number }): Promise<BotProcess> {
   const name = opts.name ?? 'bot';
+  recordSecrets(`bot process ${name}`, env);
   const base: Record<string, string> = {};
   for (const key of ['PATH', 'HOME', 'TMPDIR']) {
     const value = process.env[key];
@@ -115,6 +117,7 @@ export async function startBotProcess(env: Record<string, string>, opts: { name?
     while ((nl = pending.indexOf('\n')) >= 0) {
       const line = pending.slice(0, nl);
       pending = pending.slice(nl + 1);
+      recordOutput(`bot process ${name} stdout`, line);
       try {
         const parsed: unknown = JSON.parse(line);
         if (typeof parsed === 'object' && parsed !== null) lines.push(parsed as ProcessLogLine);
@@ -126,6 +129,7 @@ export async function startBotProcess(env: Record<string, string>, opts: { name?
   });
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
     out += chunk;
+    recordOutput(`bot process ${name} stderr`, chunk);
     notify();
   });
   let exit: Exit | undefined;

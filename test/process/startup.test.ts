@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { trackChild } from '../helpers/children.js';
+import { recordOutput, recordSecrets } from '../helpers/leak-record.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 // A configuration error exits in ≈ 0.5 s (2-core machine, other core busy); the rest is headroom.
@@ -19,6 +20,7 @@ interface Exit {
 
 /** The built `dist/main.js` in a child process with exactly `env` (plus PATH), as an operator would start it. */
 function runMain(env: Record<string, string>): Promise<Exit> {
+  recordSecrets('startup.test', env);
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['dist/main.js'], {
       cwd: ROOT,
@@ -37,6 +39,8 @@ function runMain(env: Record<string, string>): Promise<Exit> {
     child.on('error', reject);
     child.on('exit', (code) => {
       clearTimeout(timer);
+      recordOutput('startup.test stdout', stdout);
+      recordOutput('startup.test stderr', stderr);
       resolve({ code, stdout, stderr });
     });
   });

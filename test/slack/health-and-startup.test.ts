@@ -9,6 +9,7 @@ import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/log.js';
 import { startSimulator } from '../../src/simulator/server.js';
 import { startFakeSlack } from '../fakes/slack-api.js';
+import { recordOutput, recordSecrets } from '../helpers/leak-record.js';
 
 describe('startBot against a Slack that rejects the token', () => {
   it('fails with a message naming SLACK_BOT_TOKEN, not the token', async () => {
@@ -17,7 +18,7 @@ describe('startBot against a Slack that rejects the token', () => {
     const wrongToken = 'xoxb-wrong-0123456789-abcdefabcdef';
     const lines: string[] = [];
     try {
-      const config = loadConfig({
+      const env = {
         SLACK_BOT_TOKEN: wrongToken,
         SLACK_SIGNING_SECRET: 'a-signing-secret-for-this-test',
         SLACK_API_URL: slack.url,
@@ -27,8 +28,19 @@ describe('startBot against a Slack that rejects the token', () => {
         TICS_ENDPOINT: sim.url,
         CLOUD_SDK_AK: sim.credentials.ak,
         CLOUD_SDK_SK: sim.credentials.sk,
+      };
+      const config = loadConfig(env);
+      recordSecrets('health-and-startup.test', env);
+      const logger = createLogger({
+        level: 'debug',
+        secrets: [wrongToken],
+        destination: {
+          write: (l: string) => {
+            lines.push(l);
+            recordOutput('health-and-startup.test log', l);
+          },
+        },
       });
-      const logger = createLogger({ level: 'debug', secrets: [wrongToken], destination: { write: (l: string) => void lines.push(l) } });
       const started = startBot(config, { logger });
       await expect(started).rejects.toThrow(/auth\.test \(invalid_auth\)\. Check SLACK_BOT_TOKEN/);
       await started.catch((error: unknown) => expect(String(error)).not.toContain(wrongToken));
