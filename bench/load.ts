@@ -49,6 +49,8 @@ export interface LoadBenchOptions {
   warmup?: number;
   /** Idle time before each RSS reading (default 2000 ms). */
   settleMs?: number;
+  /** The bot's store (default sqlite, the production default; memory for comparison). */
+  store?: 'sqlite' | 'memory';
   onProgress?: (line: string) => void;
 }
 
@@ -88,7 +90,7 @@ export interface LoadBenchResult {
   bench: 'load';
   machine: Machine;
   load: { before: number; after: number };
-  settings: { commands: number; spreadMs: number; latencyMs: number; runs: number; warmup: number; settleMs: number; instances: number };
+  settings: { commands: number; spreadMs: number; latencyMs: number; runs: number; warmup: number; settleMs: number; store: 'sqlite' | 'memory'; instances: number };
   rssBeforeMb: number;
   runs: LoadRun[];
   /** RSS after the last run − after the first, MB. */
@@ -191,6 +193,7 @@ export async function runLoadBench(options: LoadBenchOptions = {}): Promise<Load
     runs: options.runs ?? 2,
     warmup: options.warmup ?? 50,
     settleMs: options.settleMs ?? 2000,
+    store: options.store ?? 'sqlite',
   };
   const progress = options.onProgress ?? (() => undefined);
   const loadBefore = loadavg()[0]!;
@@ -220,7 +223,7 @@ export async function runLoadBench(options: LoadBenchOptions = {}): Promise<Load
       CLOUD_SDK_SK: simReady.sk,
       TICS_LEAGUES: `${LEAGUE_ALIAS}=${simReady.leagueIds[0]!}`,
       // The production default store: memory:// would count the store's own growth as the bot's.
-      STORE_URL: `sqlite://${join(build.dir, 'load.sqlite')}`,
+      STORE_URL: o.store === 'sqlite' ? `sqlite://${join(build.dir, 'load.sqlite')}` : 'memory://',
       LOG_LEVEL: 'info',
     });
     progress(`load: bot pid ${bot.child.pid} on port ${bot.port}, simulator pid ${sim.pid}`);
@@ -271,7 +274,7 @@ export function formatLoadResult(r: LoadBenchResult): string {
   const lines = [
     `load — ${s.commands} /tics history commands over ${s.spreadMs / 1000} s × ${s.runs} runs in one bot process, TICS latency ${s.latencyMs} ms · ` +
       `Node ${r.machine.node}, ${r.machine.cpus} CPU(s), ${r.machine.platform}; load average ${r.load.before.toFixed(2)} → ${r.load.after.toFixed(2)}`,
-    "bot: tsc's output under node, sqlite store, LOG_LEVEL=info; simulator: own process",
+    `bot: tsc's output under node, ${s.store} store, LOG_LEVEL=info; simulator: own process`,
     '',
     table(
       ['ms', 'p50', 'p90', 'p99', 'max'],
