@@ -37,7 +37,9 @@ function runMain(env: Record<string, string>): Promise<Exit> {
       reject(new Error(`dist/main.js did not exit within ${EXIT_WITHIN_MS} ms; stderr so far:\n${stderr}`));
     }, EXIT_WITHIN_MS);
     child.on('error', reject);
-    child.on('exit', (code) => {
+    // 'close', not 'exit': 'exit' can come before the last stderr chunk is read, and under load an
+    // assertion on stderr then saw ''.
+    child.on('close', (code) => {
       clearTimeout(timer);
       recordOutput('startup.test stdout', stdout);
       recordOutput('startup.test stderr', stderr);
@@ -59,6 +61,9 @@ describe('starting without the Slack variables', () => {
     invalid = runMain({ ...ticsEnv, SLACK_BOT_TOKEN: BAD_TOKEN, SLACK_SIGNING_SECRET: SIGNING, SLACK_API_URL: 'not a url', PORT: 'eighty' });
     // Unobserved rejections would fail the run before a test awaits them.
     for (const p of [onlyTics, invalid]) p.catch(() => undefined);
+    // Both must have exited before the first test ends: the project's afterEach kills every child
+    // still running, and under load the second one was killed mid-start (code null, no stderr).
+    return Promise.allSettled([onlyTics, invalid]).then(() => undefined);
   });
 
   it('exits non-zero and names every missing Slack variable, printing no secret', async () => {
