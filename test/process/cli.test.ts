@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type TicsSimulator } from '../../src/simulator/server.js';
 import { trackChild } from '../helpers/children.js';
+import { recordOutput, recordSecrets } from '../helpers/leak-record.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BUILT = ['dist/cli/main.js'];
@@ -16,6 +17,7 @@ const QUICK_START = ['--import', 'tsx', 'src/cli/main.ts'];
 const CLI_EXIT_MS = 30_000;
 
 function cli(args: string[], env: Record<string, string> = {}, entry = BUILT): Promise<{ code: number; stdout: string; stderr: string }> {
+  recordSecrets('cli.test', env);
   return new Promise((resolve) => {
     const child = execFile(
       process.execPath,
@@ -23,6 +25,8 @@ function cli(args: string[], env: Record<string, string> = {}, entry = BUILT): P
       { cwd: ROOT, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env }, timeout: CLI_EXIT_MS },
       (error, stdout, stderr) => {
         const code = error ? (typeof (error as { code?: unknown }).code === 'number' ? (error as { code: number }).code : -1) : 0;
+        recordOutput('cli.test stdout', stdout);
+        recordOutput('cli.test stderr', stderr);
         resolve({ code, stdout, stderr });
       },
     );

@@ -37,8 +37,7 @@ function runMain(env: Record<string, string>): Promise<Exit> {
       reject(new Error(`dist/main.js did not exit within ${EXIT_WITHIN_MS} ms; stderr so far:\n${stderr}`));
     }, EXIT_WITHIN_MS);
     child.on('error', reject);
-    // 'close', not 'exit': 'exit' can come before the last stderr chunk is read, and under load an
-    // assertion on stderr then saw ''.
+    // 'close', not 'exit': 'exit' can come before the last stderr chunk has been read.
     child.on('close', (code) => {
       clearTimeout(timer);
       recordOutput('startup.test stdout', stdout);
