@@ -204,7 +204,8 @@ export function runConnectionLoop(options: ConnectionLoopOptions): ConnectionLoo
       await closed;
       onClosed = undefined;
       if (stopped) break;
-      const reason = lastReason ?? 'connection closed without a disconnect message';
+      // Set by the ws_message listener while we awaited: TypeScript's narrowing cannot see that.
+      const reason: string = lastReason ?? 'connection closed without a disconnect message';
       connection.markDisconnected(reason);
       // Slack asks every connection to refresh every few hours: routine, not worth a warning.
       if (reason === 'refresh_requested') logger.info({ reason }, 'Slack Socket Mode connection refreshed; reconnecting');
