@@ -151,6 +151,9 @@ export class Watcher {
     const started = this.now();
     const startedReal = performance.now();
     const leagueIds = await this.options.registry.leagueIds();
+    // A league unwatched while it waited for a slot is not polled any more.
+    const current = new Set(leagueIds);
+    for (const id of this.queued) if (!current.has(id)) this.queued.delete(id);
     for (const id of leagueIds) if (!this.inFlight.has(id)) this.queued.add(id);
     this.pump();
     await this.deliverSoon();

@@ -14,7 +14,7 @@ warnIfRedisSkipped();
 
 // A new seed each run widens what CI explores; it is printed, so a failure replays with `npm run chaos -- --seed N`.
 const SEED = Number(process.env.CHAOS_SEED ?? randomInt(2 ** 31));
-// Measured on the 2-core machine: a whole 30 s run takes 60–80 s (start, subscribe, chaos, catch-up,
+// Measured on the 2-core machine: a whole 30 s run takes 45–80 s (start, subscribe, chaos, catch-up,
 // stop). Three times that, and the catch-up bound inside it, keep it reliable when the machine is busy.
 const RUN_TIMEOUT_MS = 240_000;
 
