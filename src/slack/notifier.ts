@@ -48,14 +48,22 @@ export function createSlackNotifier(options: SlackNotifierOptions): Notifier {
   };
 }
 
+/**
+ * How long a channel waits when Slack limits it without saying for how long: an `ok:false
+ * ratelimited` answer (HTTP 200, no Retry-After) or a 429 missing its header. chat.postMessage
+ * allows about one message per second per channel, so a few seconds clear it; the wait is not a
+ * failed attempt, so a channel that stays limited simply waits again, without backoff growing.
+ */
+export const UNSPECIFIED_RATE_LIMIT_PAUSE_MS = 5_000;
+
 export function classify(error: unknown): NotifyResult & { ok: false } {
   const e = error as { code?: string; retryAfter?: number; data?: { error?: string }; statusCode?: number; message?: string };
   switch (e.code) {
     case webApi.ErrorCode.RateLimitedError:
-      return { ok: false, kind: 'rate_limited', retryAfterMs: Math.max(1, e.retryAfter ?? 30) * 1000, error: 'ratelimited' };
+      return { ok: false, kind: 'rate_limited', retryAfterMs: e.retryAfter ? Math.max(1, e.retryAfter) * 1000 : UNSPECIFIED_RATE_LIMIT_PAUSE_MS, error: 'ratelimited' };
     case webApi.ErrorCode.PlatformError: {
       const code = e.data?.error ?? 'unknown_error';
-      if (code === 'ratelimited') return { ok: false, kind: 'rate_limited', retryAfterMs: 30_000, error: code };
+      if (code === 'ratelimited') return { ok: false, kind: 'rate_limited', retryAfterMs: UNSPECIFIED_RATE_LIMIT_PAUSE_MS, error: code };
       if (CHANNEL_ERRORS.has(code)) return { ok: false, kind: 'channel', error: code };
       if (TRANSIENT_ERRORS.has(code)) return { ok: false, kind: 'transient', error: code };
       return { ok: false, kind: 'fatal', error: code };
