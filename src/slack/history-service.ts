@@ -8,14 +8,14 @@ import { iteratePages } from '../tics/client.js';
 import { isTicsError } from '../tics/errors.js';
 import { leagueLabel, resolveLeague, type LeagueRef } from '../tics/leagues.js';
 import type { JobInstance } from '../tics/schema.js';
+import { accessDenied } from './access.js';
+import { SLASH_COMMAND } from './command-name.js';
 import type { HistoryCursor, DetailsRef } from './cursor.js';
 import type { SlackDeps } from './deps.js';
 import { buildDetailsMessage } from './views/details.js';
 import { genericError, ticsErrorMessage, usageError } from './views/errors.js';
 import { buildHistoryMessage, type SlackMessage } from './views/history.js';
 import { HISTORY_USAGE } from '../history/query.js';
-import { SLASH_COMMAND } from './commands/parse.js';
-import { accessDenied } from './commands/access.js';
 
 /** How far the Details button looks for an instance that moved since the page was drawn. */
 const DETAILS_SCAN_RECORDS = 500;

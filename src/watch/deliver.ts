@@ -6,7 +6,6 @@
 import { crashPoint } from '../crash-point.js';
 import type { Logger } from '../log.js';
 import type { BotMetrics } from '../metrics.js';
-import { DIGEST_THRESHOLD } from '../slack/views/alert.js';
 import { forEachBounded } from './concurrency.js';
 import { CHANNEL_ERROR_RETRY_MS, GIVE_UP_AFTER_MS, nextDelay, type Outbox } from './outbox.js';
 import type { SubscriptionRegistry } from './subscriptions.js';
@@ -21,6 +20,8 @@ export interface DeliveryDeps {
   owner: string;
   /** Channels posted to at once. */
   concurrency?: number;
+  /** More than this many alerts for one channel in one delivery → one digest instead of a flood. */
+  digestThreshold?: number;
   metrics?: Pick<BotMetrics, 'alertsSent' | 'alertsFailed'>;
 }
 
@@ -33,6 +34,7 @@ export interface DeliveryReport {
 
 /** Longer than one post can take (web-api timeout 10 s), short enough that a crashed replica's lock clears fast. */
 const DELIVERY_LOCK_MS = 30_000;
+export const DEFAULT_DIGEST_THRESHOLD = 5;
 
 export async function deliverDue(deps: DeliveryDeps): Promise<DeliveryReport> {
   const report: DeliveryReport = { posted: 0, alertsSent: 0, deferred: 0, gaveUp: 0 };
@@ -62,7 +64,7 @@ async function deliverChannel(deps: DeliveryDeps, channelId: string, candidates:
       if (fresh?.state === 'pending') entries.push(fresh);
     }
     if (entries.length === 0) return;
-    const batches = entries.length > DIGEST_THRESHOLD ? [entries] : entries.map((e) => [e]);
+    const batches = entries.length > (deps.digestThreshold ?? DEFAULT_DIGEST_THRESHOLD) ? [entries] : entries.map((e) => [e]);
     for (const batch of batches) {
       const keys = batch.map((e) => e.item.key);
       const result = await deps.notifier.post(

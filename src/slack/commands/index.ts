@@ -6,7 +6,8 @@ import { measureInteraction, subcommandOf } from '../interaction-metrics.js';
 import { safeRespond } from '../respond.js';
 import { buildHelpMessage } from '../views/help.js';
 import { usageError } from '../views/errors.js';
-import { COMMANDS, parseCommand, SLASH_COMMAND } from './parse.js';
+import { SLASH_COMMAND } from '../command-name.js';
+import { COMMANDS, parseCommand } from './parse.js';
 import { runHistory } from './history.js';
 import { runWatchCommand } from './watch.js';
 

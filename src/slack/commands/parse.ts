@@ -4,6 +4,7 @@
  */
 import { HISTORY_USAGE, parseHistoryArgs, parseStatuses, type HistoryArgs } from '../../history/query.js';
 import { CHANNEL_ID } from '../../watch/declared.js';
+import { SLASH_COMMAND } from '../command-name.js';
 import { MAX_ROWS_PER_MESSAGE } from '../views/history.js';
 
 export interface WatchArgs {
@@ -27,7 +28,8 @@ export interface CommandSpec {
   examples: string[];
 }
 
-export const SLASH_COMMAND = '/tics';
+// Re-exported: the command table and its tests read the name together with the commands.
+export { SLASH_COMMAND };
 
 export const COMMANDS: readonly CommandSpec[] = [
   {

@@ -3,13 +3,13 @@ import type { RespondFn, SlashCommand } from '@slack/bolt';
 import type { Logger } from '../../log.js';
 import type { InteractionOutcome } from '../../metrics.js';
 import { leagueLabel, resolveLeague } from '../../tics/leagues.js';
+import { accessDenied } from '../access.js';
 import type { SlackDeps } from '../deps.js';
 import { safeRespond } from '../respond.js';
 import { genericError, usageError } from '../views/errors.js';
 import { buildUnwatchConfirmation, buildWatchConfirmation, buildWatchesMessage } from '../views/watch.js';
 import type { TicsCommand } from './parse.js';
 import { COMMANDS } from './parse.js';
-import { accessDenied } from './access.js';
 
 type WatchCommand = Extract<TicsCommand, { kind: 'watch' | 'unwatch' | 'watches' }>;
 

@@ -1,6 +1,6 @@
 /**
  * Channel alerts: one message per transition, or one digest when a delivery holds a burst. Pure:
- * the notifier decides single vs digest (`DIGEST_THRESHOLD`) and posts; this only lays out.
+ * the delivery decides single vs digest (its `digestThreshold` option) and posts; this only lays out.
  *
  * The top-level `text` is what phones and lock screens show, raw: plain words, no mrkdwn tokens
  * (no `<!date…>`, no `*bold*` of ours), only `& < >` escaped as Slack requires.
@@ -28,9 +28,6 @@ import {
 } from './format.js';
 
 export const ALERT_ACTIONS = { jobHistory: 'alert_job_history' } as const;
-
-/** More than this many alerts for one channel in one delivery → one digest instead of a flood. */
-export const DIGEST_THRESHOLD = 5;
 
 export interface AlertContext {
   now: number;

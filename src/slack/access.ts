@@ -1,9 +1,12 @@
-/** The channel allow-list (TICS_ACCESS): checked before any TICS call or subscription change. */
-import type { Logger } from '../../log.js';
-import { leagueLabel, type LeagueRef } from '../../tics/leagues.js';
-import type { SlackDeps } from '../deps.js';
-import { genericError } from '../views/errors.js';
-import type { SlackMessage } from '../views/history.js';
+/**
+ * The channel allow-list (TICS_ACCESS): checked before any TICS call or subscription change, by the
+ * commands and by the history service behind the buttons alike.
+ */
+import type { Logger } from '../log.js';
+import { leagueLabel, type LeagueRef } from '../tics/leagues.js';
+import type { SlackDeps } from './deps.js';
+import { genericError } from './views/errors.js';
+import type { SlackMessage } from './views/format.js';
 
 export function accessDenied(deps: SlackDeps, request: { channelId: string | undefined; league: LeagueRef; user: string; what: string }, log: Logger): SlackMessage | undefined {
   if (!deps.access || deps.access.allows(request.channelId ?? '', request.league.id)) return undefined;
