@@ -2,7 +2,7 @@
 import { UTCDate } from '@date-fns/utc';
 import { format } from 'date-fns';
 import type { HistoryPage } from '../history/fetch-page.js';
-import { describeTiming, typeLabel } from '../slack/views/format.js';
+import { describeTiming, typeLabel } from '../format/instance.js';
 
 const COLUMNS = ['STATUS', 'JOB', 'TYPE', 'STARTED (UTC)', 'DURATION', 'ROUNDS', 'PARTNER', 'INSTANCE'] as const;
 

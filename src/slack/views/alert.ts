@@ -9,21 +9,18 @@ import type { types } from '@slack/bolt';
 import { isTerminalStatus } from '../../tics/schema.js';
 import type { AlertItem } from '../../watch/types.js';
 import { decodeCursor, encodeCursor, MAX_BUTTON_VALUE, type HistoryCursor } from '../cursor.js';
+import { describeTiming, plural, predictionLabel, typeLabel } from '../../format/instance.js';
+import { statusEmoji, statusShortcode } from '../../format/status.js';
 import {
-  describeTiming,
   escapeAndTruncate,
   escapeMrkdwn,
   isJsonContainer,
   leagueName,
   mrkdwnContext,
   oneLine,
-  plural,
-  predictionLabel,
   prettyJson,
   slackDate,
-  statusEmoji,
   truncate,
-  typeLabel,
   type SlackMessage,
 } from './format.js';
 
@@ -49,28 +46,6 @@ const RESULT_MAX = 1200;
 const TEXT_MAX = 400;
 const HEADER_MAX = 150;
 
-// Unicode rather than `:shortcodes:` because `text` reaches notifications unrendered, and the header
-// uses the same glyphs so that what buzzes on a phone matches what the channel shows.
-const WAITING = '⏳';
-const STATUS_GLYPH: Readonly<Record<string, string>> = {
-  FAILED: '❌',
-  TERMINATED: '🛑',
-  SUCCEEDED: '✅',
-  TERMINATING: '⏸️',
-  RUNNING: '🔵',
-  NEW: '🆕',
-  SUBMITING: WAITING,
-  ACCEPTED: WAITING,
-  DEPLOYING: WAITING,
-  PENDING: WAITING,
-};
-// A status TICS may add one day: neither alarming nor reassuring until we know what it means.
-const UNKNOWN_GLYPH = '❔';
-
-function statusGlyph(status: string): string {
-  return STATUS_GLYPH[status] ?? UNKNOWN_GLYPH;
-}
-
 // ---------------------------------------------------------------------------------------------
 // One alert
 // ---------------------------------------------------------------------------------------------
@@ -80,8 +55,9 @@ export function buildAlertMessage(item: AlertItem, ctx: AlertContext): SlackMess
   const blocks: types.KnownBlock[] = [
     {
       type: 'header',
-      // Unicode glyph and emoji:false: a job named ":tada:" must not turn into a party popper.
-      text: { type: 'plain_text', text: truncate(`${statusGlyph(item.to)} ${item.to} · ${jobNameOr(instance.jobName)}`, HEADER_MAX), emoji: false },
+      // Unicode rather than a shortcode because `text` reaches notifications unrendered and the header
+      // shows the same glyph; emoji:false so a job named ":tada:" does not turn into a party popper.
+      text: { type: 'plain_text', text: truncate(`${statusEmoji(item.to)} ${item.to} · ${jobNameOr(instance.jobName)}`, HEADER_MAX), emoji: false },
     },
     { type: 'section', fields: alertFields(item, ctx.now) },
   ];
@@ -114,7 +90,7 @@ function alertText(item: AlertItem, ctx: AlertContext): string {
   const type = oneLine(typeLabel(instance.type));
   const timing = plainTiming(item, ctx.now);
   const simulated = ctx.simulated ? ' [simulated]' : '';
-  return escapeAndTruncate(`${statusGlyph(item.to)} ${item.to}: ${name} (${type}) in ${leagueName(item.league)} — ${timing}${simulated}`, TEXT_MAX);
+  return escapeAndTruncate(`${statusEmoji(item.to)} ${item.to}: ${name} (${type}) in ${leagueName(item.league)} — ${timing}${simulated}`, TEXT_MAX);
 }
 
 function plainTiming(item: AlertItem, now: number): string {
@@ -289,7 +265,7 @@ function statusSummary(items: readonly AlertItem[]): string {
   const counts = countStatuses(items);
   const shown = counts
     .slice(0, DIGEST_MAX_STATUSES)
-    .map(([status, count]) => `${statusEmoji(status)} *${count.toLocaleString('en-US')}* ${escapeAndTruncate(status, STATUS_MAX)}`);
+    .map(([status, count]) => `${statusShortcode(status)} *${count.toLocaleString('en-US')}* ${escapeAndTruncate(status, STATUS_MAX)}`);
   const others = counts.slice(DIGEST_MAX_STATUSES).reduce((sum, [, count]) => sum + count, 0);
   if (others) shown.push(`${others.toLocaleString('en-US')} with other statuses`);
   let text = shown.join('  ·  ');
@@ -362,7 +338,7 @@ function digestLine(item: AlertItem, now: number, showLeague: boolean): string {
   const { instance } = item;
   const name = oneLine(instance.jobName);
   const parts = [
-    `${statusEmoji(item.to)} *${escapeAndTruncate(item.to, STATUS_MAX)}*`,
+    `${statusShortcode(item.to)} *${escapeAndTruncate(item.to, STATUS_MAX)}*`,
     name ? `*${escapeAndTruncate(name, SHORT_NAME_MAX)}*` : '_unnamed job_',
     escapeAndTruncate(oneLine(typeLabel(instance.type)), TYPE_MAX),
   ];

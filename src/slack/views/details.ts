@@ -4,20 +4,17 @@
  */
 import type { types } from '@slack/bolt';
 import { isTerminalStatus, type JobInstance } from '../../tics/schema.js';
+import { describeTiming, predictionLabel, typeLabel } from '../../format/instance.js';
+import { statusShortcode, statusLabel } from '../../format/status.js';
 import {
-  describeTiming,
   escapeAndTruncate,
   isJsonContainer,
   leagueName,
   mrkdwnContext,
   oneLine,
-  predictionLabel,
   prettyJson,
   slackDate,
-  statusEmoji,
-  statusLabel,
   truncate,
-  typeLabel,
   type SlackMessage,
 } from './format.js';
 
@@ -65,7 +62,7 @@ function facts({ instance, league, now }: DetailsInput): types.MrkdwnElement[] {
   const code = (value: string) => `\`${escapeAndTruncate(value, ID_MAX)}\``;
   const dash = '—';
 
-  const status = `${statusEmoji(instance.status)} ${escapeAndTruncate(statusLabel(instance.status), 40)} ${code(instance.status)}`;
+  const status = `${statusShortcode(instance.status)} ${escapeAndTruncate(statusLabel(instance.status), 40)} ${code(instance.status)}`;
   let type = `${escapeAndTruncate(typeLabel(instance.type), 60)} ${code(instance.type)}`;
   if (instance.isSinglePredict !== undefined) type += `\n${predictionLabel(instance.isSinglePredict)}`;
   const leagueText = league.alias ? `${escapeAndTruncate(league.alias, ID_MAX)} ${code(league.id)}` : code(league.id);

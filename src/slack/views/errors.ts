@@ -4,7 +4,8 @@
  */
 import type { types } from '@slack/bolt';
 import { TicsThrottledError, type TicsError } from '../../tics/errors.js';
-import { escapeAndTruncate, formatDurationMs, mrkdwnContext, oneLine, type SlackMessage } from './format.js';
+import { formatDurationMs } from '../../format/instance.js';
+import { escapeAndTruncate, mrkdwnContext, oneLine, type SlackMessage } from './format.js';
 
 const MESSAGE_MAX = 500;
 const UPSTREAM_SAYS_MAX = 300;

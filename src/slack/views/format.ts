@@ -1,12 +1,12 @@
 /**
- * Pure formatting helpers shared by every view: mrkdwn escaping, length-safe truncation, Slack date
- * tokens, status/type wording and durations. No clock is read here: callers pass `now`.
+ * Pure Slack formatting helpers shared by every view: mrkdwn escaping, length-safe truncation,
+ * Slack date tokens, JSON layout. Wording that is not Slack's (durations, status and type labels)
+ * lives in src/format, shared with the terminal.
  */
 import { leagueLabel } from '../../tics/leagues.js';
 import type { types } from '@slack/bolt';
-import { UTCDate, utc } from '@date-fns/utc';
-import { format, formatDuration, intervalToDuration, type Duration } from 'date-fns';
-import { isTerminalStatus, type JobInstance } from '../../tics/schema.js';
+import { UTCDate } from '@date-fns/utc';
+import { format } from 'date-fns';
 
 /** What every view returns: `text` is the notification / screen-reader fallback, so always set. */
 export interface SlackMessage {
@@ -16,7 +16,6 @@ export interface SlackMessage {
 
 export const ELLIPSIS = '…';
 
-/** How a league is named to people: its alias when it has one. */
 /** A league as people know it: its alias when it has one. */
 export const leagueName = leagueLabel;
 
@@ -78,7 +77,7 @@ export function oneLine(text: string): string {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Dates and durations
+// Dates
 // ---------------------------------------------------------------------------------------------
 
 export const DEFAULT_DATE_TOKEN = '{date_short_pretty} {time}';
@@ -92,105 +91,6 @@ export function utcText(ms: number): string {
 export function slackDate(ms: number, tokenFormat: string = DEFAULT_DATE_TOKEN): string {
   if (!Number.isFinite(ms)) return 'unknown time';
   return `<!date^${Math.floor(ms / 1000)}^${tokenFormat}|${utcText(ms)}>`;
-}
-
-// Largest first. Seconds only matter for short runs; "2 hours 0 minutes 7 seconds" is noise.
-const DURATION_UNITS = ['years', 'months', 'days', 'hours', 'minutes'] as const satisfies ReadonlyArray<keyof Duration>;
-
-/**
- * A compact human duration: the largest non-zero unit plus the next one down when non-zero
- * ("1 hour 5 minutes", "2 days"); seconds only under a minute. Negative input (clock skew between
- * TICS and us) reads as zero rather than as nonsense.
- */
-export function formatDurationMs(ms: number): string {
-  const safe = Number.isFinite(ms) ? Math.max(0, ms) : 0;
-  // UTC so a daylight-saving change in the server's zone cannot add or drop an hour.
-  const duration = intervalToDuration({ start: 0, end: safe }, { in: utc });
-  if (safe < 60_000) return formatDuration({ seconds: duration.seconds ?? 0 }, { format: ['seconds'], zero: true });
-  const first = DURATION_UNITS.findIndex((unit) => (duration[unit] ?? 0) > 0);
-  const units = DURATION_UNITS.slice(first, first + 2).filter((unit) => (duration[unit] ?? 0) > 0);
-  return formatDuration(duration, { format: [...units] });
-}
-
-const FINISHED_VERB: Readonly<Record<string, string>> = {
-  SUCCEEDED: 'took',
-  FAILED: 'failed after',
-  TERMINATED: 'stopped after',
-};
-
-/** One phrase about how long an instance ran or has been running. */
-export function describeTiming(instance: Pick<JobInstance, 'status' | 'startTime' | 'endTime'>, now: number): string {
-  const { startTime, endTime, status } = instance;
-  if (startTime === undefined) return 'not started';
-  if (endTime !== undefined) return `${FINISHED_VERB[status] ?? 'ran'} ${formatDurationMs(endTime - startTime)}`;
-  if (isTerminalStatus(status)) return 'end time unknown';
-  const elapsed = formatDurationMs(now - startTime);
-  return status === 'RUNNING' ? `running for ${elapsed}` : `in progress for ${elapsed}`;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Status and type wording
-// ---------------------------------------------------------------------------------------------
-
-const WAITING = ':hourglass_flowing_sand:';
-const STATUS_EMOJI: Readonly<Record<string, string>> = {
-  SUCCEEDED: ':white_check_mark:',
-  FAILED: ':x:',
-  TERMINATED: ':octagonal_sign:',
-  TERMINATING: ':double_vertical_bar:',
-  RUNNING: ':large_blue_circle:', // as in the mockup; 🔄 is the Refresh button's
-  NEW: ':new:',
-  SUBMITING: WAITING,
-  ACCEPTED: WAITING,
-  DEPLOYING: WAITING,
-  PENDING: WAITING,
-};
-const UNKNOWN_STATUS_EMOJI = ':grey_question:';
-
-export function statusEmoji(status: string): string {
-  return STATUS_EMOJI[status] ?? UNKNOWN_STATUS_EMOJI;
-}
-
-const STATUS_LABEL: Readonly<Record<string, string>> = {
-  NEW: 'New',
-  SUBMITING: 'Submitting', // TICS spells it with one T; show the word people expect
-  ACCEPTED: 'Accepted',
-  DEPLOYING: 'Deploying',
-  RUNNING: 'Running',
-  PENDING: 'Pending',
-  TERMINATING: 'Terminating',
-  SUCCEEDED: 'Succeeded',
-  FAILED: 'Failed',
-  TERMINATED: 'Terminated',
-};
-
-/** A friendly word for a known status; an unknown one is shown exactly as TICS sent it (unescaped). */
-export function statusLabel(status: string): string {
-  return STATUS_LABEL[status] ?? status;
-}
-
-const TYPE_LABEL: Readonly<Record<string, string>> = {
-  HFL: 'Horizontal FL',
-  SQL: 'Federated SQL',
-  VFL_TRAIN: 'Vertical FL training',
-  VFL_EVALUATE: 'Vertical FL evaluation',
-  VFL_FEATURE_SELECTION: 'Feature selection',
-  VFL_ID_TRUNCATION: 'ID truncation',
-  VFL_PREDICT: 'Vertical FL prediction',
-  VFL_SAMPLE_ALIGNMENT: 'Sample alignment',
-};
-
-/** A human label for a known instance type; an unknown one is returned as-is (unescaped). */
-export function typeLabel(type: string): string {
-  return TYPE_LABEL[type] ?? type;
-}
-
-export function predictionLabel(isSinglePredict: boolean): string {
-  return isSinglePredict ? 'single-party prediction' : 'two-party prediction';
-}
-
-export function plural(count: number, one: string, many = `${one}s`): string {
-  return `${count.toLocaleString('en-US')} ${count === 1 ? one : many}`;
 }
 
 // ---------------------------------------------------------------------------------------------

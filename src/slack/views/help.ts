@@ -2,7 +2,8 @@
  * `/tics help`. The command layer passes the list it parses, so help cannot drift from the parser.
  */
 import type { types } from '@slack/bolt';
-import { escapeAndTruncate, mrkdwnContext, oneLine, statusEmoji, type SlackMessage } from './format.js';
+import { statusShortcode } from '../../format/status.js';
+import { escapeAndTruncate, mrkdwnContext, oneLine, type SlackMessage } from './format.js';
 
 export interface HelpEntry {
   usage: string;
@@ -65,5 +66,5 @@ function legend(): string {
     ['TERMINATING', 'stopping'],
     ['SOMETHING_NEW', 'a status tics-bot does not know yet'],
   ];
-  return items.map(([status, meaning]) => `${statusEmoji(status)} ${meaning}`).join('  ·  ');
+  return items.map(([status, meaning]) => `${statusShortcode(status)} ${meaning}`).join('  ·  ');
 }

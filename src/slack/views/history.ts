@@ -6,21 +6,9 @@
 import type { types } from '@slack/bolt';
 import type { JobInstance } from '../../tics/schema.js';
 import { encodeCursor, encodeDetailsRef, type HistoryCursor } from '../cursor.js';
-import {
-  describeTiming,
-  escapeAndTruncate,
-  leagueName,
-  mrkdwnContext,
-  oneLine,
-  plural,
-  predictionLabel,
-  slackDate,
-  statusEmoji,
-  statusLabel,
-  truncate,
-  typeLabel,
-  type SlackMessage,
-} from './format.js';
+import { describeTiming, plural, predictionLabel, typeLabel } from '../../format/instance.js';
+import { statusShortcode, statusLabel } from '../../format/status.js';
+import { escapeAndTruncate, leagueName, mrkdwnContext, oneLine, slackDate, truncate, type SlackMessage } from './format.js';
 
 export type { SlackMessage } from './format.js';
 
@@ -116,7 +104,7 @@ export function instanceRowText(instance: JobInstance, now: number): string {
   if (instance.type === 'VFL_PREDICT' && instance.isSinglePredict !== undefined) {
     facts.push(predictionLabel(instance.isSinglePredict));
   }
-  return `${statusEmoji(instance.status)} *${status}*  ·  ${title}\n${facts.join(' · ')}`;
+  return `${statusShortcode(instance.status)} *${status}*  ·  ${title}\n${facts.join(' · ')}`;
 }
 
 function instanceRow(instance: JobInstance, model: HistoryViewModel): types.SectionBlock {

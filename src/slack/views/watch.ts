@@ -6,7 +6,8 @@
 import type { WatchListRow } from '../../watch/service.js';
 import type { types } from '@slack/bolt';
 import type { ChannelHealth, LeagueHealth, Subscription } from '../../watch/types.js';
-import { escapeAndTruncate, leagueName, mrkdwnContext, oneLine, plural, slackDate, utcText, type SlackMessage } from './format.js';
+import { plural } from '../../format/instance.js';
+import { escapeAndTruncate, leagueName, mrkdwnContext, oneLine, slackDate, utcText, type SlackMessage } from './format.js';
 
 const COMMAND = '/tics';
 const BOT_MENTION = '@tics-bot';

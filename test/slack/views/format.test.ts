@@ -1,19 +1,9 @@
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { KNOWN_INSTANCE_TYPES, KNOWN_STATUSES } from '../../../src/tics/schema.js';
-import {
-  describeTiming,
-  ELLIPSIS,
-  escapeAndTruncate,
-  escapeMrkdwn,
-  formatDurationMs,
-  prettyJson,
-  slackDate,
-  statusEmoji,
-  statusLabel,
-  truncate,
-  typeLabel,
-} from '../../../src/slack/views/format.js';
+import { describeTiming, formatDurationMs, typeLabel } from '../../../src/format/instance.js';
+import { statusEmoji, statusLabel, statusShortcode } from '../../../src/format/status.js';
+import { ELLIPSIS, escapeAndTruncate, escapeMrkdwn, prettyJson, slackDate, truncate } from '../../../src/slack/views/format.js';
 import { DAY, HOUR, MINUTE, NOW } from './fixtures.js';
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
@@ -134,18 +124,40 @@ describe('slackDate', () => {
 
 describe('status and type wording', () => {
   it('gives the outcomes distinct emoji', () => {
-    const outcomes = ['SUCCEEDED', 'FAILED', 'TERMINATED', 'RUNNING'].map(statusEmoji);
+    const outcomes = ['SUCCEEDED', 'FAILED', 'TERMINATED', 'RUNNING'].map(statusShortcode);
     expect(new Set(outcomes).size).toBe(4);
-    expect(statusEmoji('SUCCEEDED')).toBe(':white_check_mark:');
-    expect(statusEmoji('FAILED')).toBe(':x:');
-    expect(statusEmoji('TERMINATED')).toBe(':octagonal_sign:');
+    expect(statusShortcode('SUCCEEDED')).toBe(':white_check_mark:');
+    expect(statusShortcode('FAILED')).toBe(':x:');
+    expect(statusShortcode('TERMINATED')).toBe(':octagonal_sign:');
   });
   it('groups the waiting statuses under one emoji', () => {
-    expect(new Set(['SUBMITING', 'ACCEPTED', 'DEPLOYING', 'PENDING'].map(statusEmoji))).toEqual(new Set([':hourglass_flowing_sand:']));
+    expect(new Set(['SUBMITING', 'ACCEPTED', 'DEPLOYING', 'PENDING'].map(statusShortcode))).toEqual(new Set([':hourglass_flowing_sand:']));
+    expect(new Set(['SUBMITING', 'ACCEPTED', 'DEPLOYING', 'PENDING'].map(statusEmoji))).toEqual(new Set(['⏳']));
   });
   it('marks unknown statuses neutrally and known ones never so', () => {
-    expect(statusEmoji('EXPLODED')).toBe(':grey_question:');
-    for (const status of KNOWN_STATUSES) expect(statusEmoji(status)).not.toBe(':grey_question:');
+    expect(statusShortcode('EXPLODED')).toBe(':grey_question:');
+    expect(statusEmoji('EXPLODED')).toBe('❔');
+    for (const status of KNOWN_STATUSES) {
+      expect(statusShortcode(status)).not.toBe(':grey_question:');
+      expect(statusEmoji(status)).not.toBe('❔');
+    }
+  });
+  it('names the same emoji in both columns, so a notification matches the channel', () => {
+    const sameEmoji: Record<string, string> = {
+      ':white_check_mark:': '✅',
+      ':x:': '❌',
+      ':octagonal_sign:': '🛑',
+      ':double_vertical_bar:': '⏸️',
+      ':large_blue_circle:': '🔵',
+      ':new:': '🆕',
+      ':hourglass_flowing_sand:': '⏳',
+      ':grey_question:': '❔',
+    };
+    for (const status of [...KNOWN_STATUSES, 'EXPLODED']) expect(statusEmoji(status)).toBe(sameEmoji[statusShortcode(status)]);
+  });
+  it('reads only its own entries, not what every object inherits', () => {
+    expect(statusLabel('constructor')).toBe('constructor');
+    expect(statusShortcode('toString')).toBe(':grey_question:');
   });
   it('labels statuses, fixing the TICS spelling and passing unknown ones through', () => {
     expect(statusLabel('SUBMITING')).toBe('Submitting');
