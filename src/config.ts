@@ -26,6 +26,8 @@ export interface TicsConfig {
   maxRetries: number;
   /** First retry delay; doubles per retry (Retry-After wins when TICS sends one). */
   retryDelayMs: number;
+  /** A first attempt still unanswered after this long is sent again (0 = never); see tics/client.ts. */
+  hedgeAfterMs: number;
   /** Keep-alive sockets to the TICS endpoint; requests beyond it queue. */
   maxConnections: number;
 }
@@ -112,6 +114,7 @@ const ticsSchema = z.object({
   TICS_TIMEOUT_MS: intWithDefault(15_000, 100, 300_000),
   TICS_MAX_RETRIES: intWithDefault(3, 0, 10),
   TICS_RETRY_DELAY_MS: intWithDefault(500, 1, 60_000),
+  TICS_HEDGE_AFTER_MS: intWithDefault(2_000, 0, 300_000),
   TICS_MAX_CONNECTIONS: intWithDefault(64, 1, 1024),
 });
 
@@ -213,6 +216,7 @@ export function parseTicsConfig(env: Env): Parsed<TicsConfig> {
       requestTimeoutMs: v.TICS_TIMEOUT_MS,
       maxRetries: v.TICS_MAX_RETRIES,
       retryDelayMs: v.TICS_RETRY_DELAY_MS,
+      hedgeAfterMs: v.TICS_HEDGE_AFTER_MS,
       maxConnections: v.TICS_MAX_CONNECTIONS,
     },
   };

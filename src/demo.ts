@@ -25,7 +25,7 @@ async function main(): Promise<void> {
   const config: Config = {
     ...common.value,
     slack: slack.value,
-    tics: { projectId: sim.projectId, region: 'simulator', endpoint: sim.url, auth: { kind: 'aksk', ...sim.credentials }, connectTimeoutMs: 2_000, requestTimeoutMs: 10_000, maxRetries: 2, retryDelayMs: 500, maxConnections: 16 },
+    tics: { projectId: sim.projectId, region: 'simulator', endpoint: sim.url, auth: { kind: 'aksk', ...sim.credentials }, connectTimeoutMs: 2_000, requestTimeoutMs: 10_000, maxRetries: 2, retryDelayMs: 500, hedgeAfterMs: 2_000, maxConnections: 16 },
   };
   console.error(`Demo: built-in TICS simulator at ${sim.url}; try /tics history ${DEMO_LEAGUES.map((l) => l.alias).join(' | ')}`);
   const bot = await startBot(config, { simulated: true });

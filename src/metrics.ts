@@ -29,6 +29,8 @@ export interface BotMetrics {
   replySeconds(kind: InteractionKind, result: ReplyResult, seconds: number): void;
   ticsRequest(operation: TicsOperation, outcome: TicsOutcome, seconds: number): void;
   ticsRetry(operation: TicsOperation): void;
+  /** A second copy of a request whose first attempt was slow (src/tics/client.ts, `hedgeAfterMs`). */
+  ticsHedge(operation: TicsOperation): void;
   watchCycle(seconds: number): void;
   leaguesInBackoff(count: number): void;
   alertsRecorded(count: number): void;
@@ -47,6 +49,7 @@ export const noopMetrics: BotMetrics = {
   replySeconds() {},
   ticsRequest() {},
   ticsRetry() {},
+  ticsHedge() {},
   watchCycle() {},
   leaguesInBackoff() {},
   alertsRecorded() {},
@@ -90,6 +93,7 @@ export function createMetrics(): MetricsBundle {
   const ticsRequests = new Counter({ name: `${PREFIX}tics_requests_total`, help: 'TICS API requests (retries included in one request), by outcome', labelNames: ['operation', 'outcome'], registers });
   const ticsSeconds = new Histogram({ name: `${PREFIX}tics_request_seconds`, help: 'TICS API request latency, retries included', labelNames: ['operation', 'outcome'], buckets: TICS_BUCKETS, registers });
   const ticsRetries = new Counter({ name: `${PREFIX}tics_retries_total`, help: 'Retries of TICS requests (429, 5xx, network)', labelNames: ['operation'], registers });
+  const ticsHedges = new Counter({ name: `${PREFIX}tics_hedged_requests_total`, help: 'Second copies of TICS requests sent because the first had not answered in time', labelNames: ['operation'], registers });
   const cycle = new Histogram({ name: `${PREFIX}watch_cycle_seconds`, help: 'Duration of a completed watch cycle (poll due leagues, deliver alerts)', buckets: CYCLE_BUCKETS, registers });
   const backoff = new Gauge({ name: `${PREFIX}watch_leagues_in_backoff`, help: 'Leagues backing off after TICS failures, as of the last watch cycle', registers });
   const recorded = new Counter({ name: `${PREFIX}alerts_recorded_total`, help: 'Alerts recorded in the outbox by this process', registers });
@@ -109,6 +113,7 @@ export function createMetrics(): MetricsBundle {
       ticsSeconds.observe({ operation, outcome }, seconds);
     },
     ticsRetry: (operation) => ticsRetries.inc({ operation }),
+    ticsHedge: (operation) => ticsHedges.inc({ operation }),
     watchCycle: (seconds) => cycle.observe(seconds),
     leaguesInBackoff: (count) => backoff.set(count),
     alertsRecorded: (count) => recorded.inc(count),

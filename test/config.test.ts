@@ -30,6 +30,12 @@ describe('loadConfig', () => {
     expect(config.watchIntervalSeconds).toBe(60);
     expect(config.logLevel).toBe('info');
     expect(config.tics.auth).toEqual({ kind: 'aksk', ak: 'AKAKAKAKAKAK', sk: SECRET_SK });
+    expect(config.tics).toMatchObject({ requestTimeoutMs: 15_000, maxRetries: 3, retryDelayMs: 500, hedgeAfterMs: 2_000 });
+  });
+
+  it('TICS_HEDGE_AFTER_MS: 0 turns hedging off; a negative value is named', () => {
+    expect(loadConfig({ ...base, TICS_HEDGE_AFTER_MS: '0' }).tics.hedgeAfterMs).toBe(0);
+    expect(problems({ ...base, TICS_HEDGE_AFTER_MS: '-1' }).join('\n')).toMatch(/TICS_HEDGE_AFTER_MS/);
   });
 
   it('derives the endpoint from the region; an explicit endpoint wins and loses its trailing slash', () => {

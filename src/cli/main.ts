@@ -70,7 +70,7 @@ async function main(argv: string[]): Promise<number> {
     const aliases = parseLeagueAliases(DEMO_LEAGUES.map((l) => `${l.alias}=${l.id}`).join(','));
     if (!aliases.ok) throw new Error(aliases.problems.join('; '));
     leagues = aliases.value;
-    tics = { projectId: sim.projectId, region: 'simulator', endpoint: sim.url, auth: { kind: 'aksk', ...sim.credentials }, connectTimeoutMs: 2_000, requestTimeoutMs: 10_000, maxRetries: 2, retryDelayMs: 500, maxConnections: 16 };
+    tics = { projectId: sim.projectId, region: 'simulator', endpoint: sim.url, auth: { kind: 'aksk', ...sim.credentials }, connectTimeoutMs: 2_000, requestTimeoutMs: 10_000, maxRetries: 2, retryDelayMs: 500, hedgeAfterMs: 2_000, maxConnections: 16 };
     console.error(`Using the built-in TICS simulator (${sim.url}); leagues: ${DEMO_LEAGUES.map((l) => l.alias).join(', ')}`);
   } else {
     try {

@@ -1,6 +1,7 @@
 /**
- * A small TICS SDK of our own: ListInstanceHistory with validated inputs, signed requests,
- * undici's retry interceptor for 429/5xx/network faults, and errors a caller can act on.
+ * A small TICS SDK of our own: ListInstanceHistory with validated inputs, signed requests, retries
+ * of 429/5xx/network faults through undici's retry interceptor (the decision is `retryDelay`), a
+ * hedged second request when the first hangs, and errors a caller can act on.
  */
 import { Agent, interceptors, request, type Dispatcher } from 'undici';
 import { z } from 'zod';
@@ -46,10 +47,15 @@ export interface TicsClientOptions {
   /** Backoff bounds; `Retry-After` is honoured up to `maxRetryDelayMs`. */
   minRetryDelayMs?: number;
   maxRetryDelayMs?: number;
+  /**
+   * When a first attempt has not answered after this long, send the same GET again and take
+   * whichever answers first (off when absent or 0). See `HedgeBudget` for the bound on extra load.
+   */
+  hedgeAfterMs?: number;
   /** Max sockets to the endpoint (keep-alive pool): a burst of commands beyond it waits in line. */
   connections?: number;
   logger?: Logger;
-  metrics?: Pick<BotMetrics, 'ticsRequest' | 'ticsRetry'>;
+  metrics?: Pick<BotMetrics, 'ticsRequest' | 'ticsRetry' | 'ticsHedge'>;
 }
 
 const paramsSchema = z.object({
@@ -59,8 +65,17 @@ const paramsSchema = z.object({
   jobId: ticsIdSchema.optional(),
 });
 
-const RETRY_STATUS = [429, 500, 502, 503, 504];
-const RETRY_ERROR_CODES = [
+export interface RetryPolicy {
+  maxRetries: number;
+  minRetryDelayMs: number;
+  maxRetryDelayMs: number;
+}
+
+/** What undici hands a `retry` callback: a network error, or a `RequestRetryError` for a status. */
+export type AttemptError = Error & { statusCode?: number; code?: string; headers?: Record<string, string | string[] | undefined> };
+
+const RETRY_STATUS: ReadonlySet<number> = new Set([429, 500, 502, 503, 504]);
+const RETRY_ERROR_CODES: ReadonlySet<string> = new Set([
   'ECONNRESET',
   'ECONNREFUSED',
   'ENOTFOUND',
@@ -74,12 +89,58 @@ const RETRY_ERROR_CODES = [
   'UND_ERR_CONNECT_TIMEOUT',
   'UND_ERR_HEADERS_TIMEOUT',
   'UND_ERR_BODY_TIMEOUT',
-];
+]);
+
+/**
+ * The one place that decides whether a failed attempt is tried again: the delay before retry
+ * number `retry` (1 for the first retry), or undefined to give up. 429 and 5xx statuses and
+ * transient network errors are retried, `maxRetries` times at most; `Retry-After` wins over the
+ * exponential backoff, both capped at `maxRetryDelayMs`.
+ */
+export function retryDelay(err: AttemptError, retry: number, policy: RetryPolicy): number | undefined {
+  // undici reports a retriable status as code UND_ERR_REQ_RETRY with the status beside it.
+  const retriable = err.statusCode !== undefined ? RETRY_STATUS.has(err.statusCode) : err.code !== undefined && RETRY_ERROR_CODES.has(err.code);
+  if (!retriable || retry > policy.maxRetries) return undefined;
+  const retryAfter = retryAfterMs(first(err.headers?.['retry-after']));
+  return Math.min(retryAfter ?? policy.minRetryDelayMs * 2 ** (retry - 1), policy.maxRetryDelayMs);
+}
+
+/**
+ * Hedged requests may add at most `ratio` extra requests per request on average (plus a small
+ * burst), so a TICS that is slow for everyone gets a little more load, never twice as much.
+ */
+export class HedgeBudget {
+  private tokens: number;
+
+  constructor(
+    private readonly ratio = 0.1,
+    private readonly burst = 5,
+  ) {
+    this.tokens = burst;
+  }
+
+  deposit(): void {
+    this.tokens = Math.min(this.burst, this.tokens + this.ratio);
+  }
+
+  take(): boolean {
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+}
+
+/** How one request went, for messages and the hedging decision. */
+interface AttemptState {
+  attempts: number;
+}
 
 export class TicsClient implements TicsApi {
   private readonly dispatcher: Dispatcher;
   private readonly agent: Agent;
   private readonly base: string;
+  private readonly policy: RetryPolicy;
+  private readonly hedgeBudget = new HedgeBudget();
 
   constructor(private readonly options: TicsClientOptions) {
     this.base = options.endpoint.replace(/\/+$/, '');
@@ -91,20 +152,13 @@ export class TicsClient implements TicsApi {
       keepAliveTimeout: 30_000,
       connections: options.connections ?? 64,
     });
-    this.dispatcher = this.agent.compose(
-      interceptors.retry({
-        maxRetries: options.maxRetries ?? 3,
-        minTimeout: options.minRetryDelayMs ?? 500,
-        maxTimeout: options.maxRetryDelayMs ?? 10_000,
-        timeoutFactor: 2,
-        retryAfter: true,
-        methods: ['GET'],
-        statusCodes: RETRY_STATUS,
-        errorCodes: RETRY_ERROR_CODES,
-        // Hand the final response to us (error body, X-Request-Id) instead of a bare RequestRetryError.
-        throwOnError: false,
-      }),
-    );
+    this.policy = { maxRetries: options.maxRetries ?? 3, minRetryDelayMs: options.minRetryDelayMs ?? 500, maxRetryDelayMs: options.maxRetryDelayMs ?? 10_000 };
+    // Every request passes its own `retryOptions.retry` (see `get`), which the interceptor merges
+    // over these and which replaces undici's default decision entirely: only `throwOnError` is read
+    // here. test/tics/undici-retry-contract.test.ts pins that merge.
+    // throwOnError false hands the final response to us (error body, X-Request-Id) instead of a
+    // bare RequestRetryError.
+    this.dispatcher = this.agent.compose(interceptors.retry({ throwOnError: false }));
   }
 
   get description(): string {
@@ -125,7 +179,7 @@ export class TicsClient implements TicsApi {
     const started = performance.now();
     let outcome: TicsOutcome = 'ok';
     try {
-      const body = await this.get(url, leagueId, options.signal);
+      const body = await this.hedged(url, leagueId, options.signal);
       const page = parseInstancePage(body.json);
       if (!page.ok) {
         throw new TicsResponseError('TICS returned a page the bot could not read', {
@@ -144,22 +198,47 @@ export class TicsClient implements TicsApi {
     }
   }
 
-  /**
-   * Every page of a league's history, in API order. Bounded by `maxRecords`; follows the newest
-   * `total` (it can change between pages) and stops on an empty page so a shrinking list cannot loop.
-   */
-  async *pages(params: { leagueId: string; jobId?: string; pageSize?: number; maxRecords?: number; signal?: AbortSignal }): AsyncGenerator<PageWithOffset> {
-    yield* iteratePages(this, params);
-  }
-
   async close(): Promise<void> {
     await this.agent.close();
   }
 
-  private async get(url: URL, leagueId: string, signal: AbortSignal | undefined, refreshed = false): Promise<{ json: unknown; status: number; requestId?: string; attempts: number }> {
+  /**
+   * `get`, hedged: when the first attempt has not answered after `hedgeAfterMs`, the same GET goes
+   * out again and the first success wins (the other is aborted). Only a first attempt that hangs
+   * is hedged: once an attempt failed, the retry policy (and any `Retry-After`) is in charge.
+   */
+  private async hedged(url: URL, leagueId: string, signal: AbortSignal | undefined): Promise<Body> {
+    const hedgeAfterMs = this.options.hedgeAfterMs ?? 0;
+    this.hedgeBudget.deposit();
+    if (hedgeAfterMs <= 0) return this.get(url, leagueId, signal);
+    const primaryAbort = new AbortController();
+    const primaryState: AttemptState = { attempts: 1 };
+    const primary = this.get(url, leagueId, anySignal(signal, primaryAbort.signal), false, primaryState);
+    let timer: NodeJS.Timeout | undefined;
+    const due = new Promise<'hedge'>((resolve) => {
+      timer = setTimeout(() => resolve('hedge'), hedgeAfterMs);
+    });
+    const first = await Promise.race([primary.then(settled, settled), due]);
+    clearTimeout(timer);
+    if (first === 'settled' || primaryState.attempts > 1 || signal?.aborted || !this.hedgeBudget.take()) return primary;
+    this.options.metrics?.ticsHedge('list_instance_history');
+    this.options.logger?.debug({ leagueId, afterMs: hedgeAfterMs }, 'TICS has not answered yet; sending the request again');
+    const hedgeAbort = new AbortController();
+    const hedge = this.get(url, leagueId, anySignal(signal, hedgeAbort.signal));
+    try {
+      const winner = await Promise.any([primary.then((body) => ({ body, loser: hedgeAbort })), hedge.then((body) => ({ body, loser: primaryAbort }))]);
+      winner.loser.abort();
+      return winner.body;
+    } catch (error) {
+      // Both failed: the first request's error says what happened (its attempts, its status).
+      throw error instanceof AggregateError ? error.errors[0] : error;
+    }
+  }
+
+  private async get(url: URL, leagueId: string, signal: AbortSignal | undefined, refreshed = false, state: AttemptState = { attempts: 1 }): Promise<Body> {
     const headers: Record<string, string> = { 'Content-Type': 'application/json' };
     Object.assign(headers, await this.options.auth.headers({ method: 'GET', url, headers }));
-    let attempts = 0;
+    state.attempts = 1;
     let res: Dispatcher.ResponseData<unknown>;
     try {
       res = await request(url, {
@@ -167,14 +246,11 @@ export class TicsClient implements TicsApi {
         headers,
         dispatcher: this.dispatcher,
         ...(signal ? { signal } : {}),
-        // Counts attempts on this request only; the decision is still undici's retry handler's.
-        retryOptions: { retry: this.countingRetry(() => (attempts += 1), leagueId) },
+        retryOptions: { retry: this.retryCallback(state, leagueId) },
       } as Parameters<typeof request>[1]);
     } catch (cause) {
-      throw new TicsUpstreamError(`TICS could not be reached (${describeNetworkError(cause)}) after ${attempts + 1} attempt${attempts ? 's' : ''}`, {
-        cause,
-        attempts: attempts + 1,
-      });
+      const { attempts } = state;
+      throw new TicsUpstreamError(`TICS could not be reached (${describeNetworkError(cause)}) after ${attempts} attempt${attempts > 1 ? 's' : ''}`, { cause, attempts });
     }
     const requestId = first(res.headers['x-request-id']);
     const text = await res.body.text().catch(() => '');
@@ -184,16 +260,16 @@ export class TicsClient implements TicsApi {
         json = JSON.parse(text);
       } catch {
         // Not JSON, so no error_code/error_msg to pick out of it either.
-        throw new TicsResponseError('TICS answered with a body that is not JSON', { httpStatus: res.statusCode, requestId, attempts: attempts + 1, excerpt: excerpt(text) });
+        throw new TicsResponseError('TICS answered with a body that is not JSON', { httpStatus: res.statusCode, requestId, attempts: state.attempts, excerpt: excerpt(text) });
       }
-      return { json, status: res.statusCode, requestId, attempts: attempts + 1 };
+      return { json, status: res.statusCode, requestId, attempts: state.attempts };
     }
     // Only error bodies are searched for error_code/error_msg: a page would be parsed twice for nothing.
-    const details: TicsErrorDetails = { httpStatus: res.statusCode, requestId, attempts: attempts + 1, ...errorFields(text) };
+    const details: TicsErrorDetails = { httpStatus: res.statusCode, requestId, attempts: state.attempts, ...errorFields(text) };
     if (res.statusCode === 401) {
       if (!refreshed && this.options.auth.refreshAfterRejection && (await this.options.auth.refreshAfterRejection(details.errorCode))) {
         this.options.logger?.info({ leagueId, requestId, errorCode: details.errorCode }, 'TICS rejected the token; re-issued it, retrying once');
-        return this.get(url, leagueId, signal, true);
+        return this.get(url, leagueId, signal, true, state);
       }
       throw new TicsAuthError(`TICS rejected the credentials (${this.options.auth.description})`, details);
     }
@@ -204,24 +280,28 @@ export class TicsClient implements TicsApi {
     throw new TicsRequestError(`TICS refused the request (HTTP ${res.statusCode})`, details);
   }
 
-  private countingRetry(onRetry: () => void, leagueId: string) {
-    const { maxRetries = 3, minRetryDelayMs = 500, maxRetryDelayMs = 10_000 } = this.options;
-    const logger = this.options.logger;
-    return (err: Error & { statusCode?: number; code?: string; headers?: Record<string, string | string[] | undefined> }, { state }: { state: { counter: number } }, cb: (err?: Error | null) => void) => {
-      const retriableStatus = err.statusCode !== undefined && RETRY_STATUS.includes(err.statusCode);
-      const retriableCode = err.code !== undefined && (err.code === 'UND_ERR_REQ_RETRY' ? retriableStatus : RETRY_ERROR_CODES.includes(err.code));
-      if ((!retriableStatus && !retriableCode) || state.counter > maxRetries) {
+  /** undici's `retry` callback for one request: asks `retryDelay`, counts, logs, waits. */
+  private retryCallback(state: AttemptState, leagueId: string) {
+    return (err: AttemptError, { state: undiciState }: { state: { counter: number } }, cb: (err?: Error | null) => void) => {
+      const delay = retryDelay(err, undiciState.counter, this.policy);
+      if (delay === undefined) {
         cb(err);
         return;
       }
-      const retryAfter = retryAfterMs(first(err.headers?.['retry-after']));
-      const delay = Math.min(retryAfter ?? minRetryDelayMs * 2 ** (state.counter - 1), maxRetryDelayMs);
-      onRetry();
+      state.attempts += 1;
       this.options.metrics?.ticsRetry('list_instance_history');
-      logger?.warn({ leagueId, attempt: state.counter, status: err.statusCode, code: err.code, delayMs: delay }, 'TICS request failed; retrying');
+      this.options.logger?.warn({ leagueId, attempt: undiciState.counter, status: err.statusCode, code: err.code, delayMs: delay }, 'TICS request failed; retrying');
       setTimeout(() => cb(null), delay).unref?.();
     };
   }
+}
+
+type Body = { json: unknown; status: number; requestId?: string; attempts: number };
+
+const settled = () => 'settled' as const;
+
+function anySignal(outer: AbortSignal | undefined, own: AbortSignal): AbortSignal {
+  return outer ? AbortSignal.any([outer, own]) : own;
 }
 
 export async function* iteratePages(

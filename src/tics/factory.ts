@@ -40,6 +40,7 @@ export function createTicsClient(
     requestTimeoutMs: config.requestTimeoutMs,
     maxRetries: config.maxRetries,
     minRetryDelayMs: config.retryDelayMs,
+    hedgeAfterMs: config.hedgeAfterMs,
     connections: config.maxConnections,
     ...(deps.logger ? { logger: deps.logger } : {}),
     ...(deps.metrics ? { metrics: deps.metrics } : {}),

@@ -79,7 +79,7 @@ describe('listInstanceHistory against the strict simulator', () => {
 
   it('bounds the iterator by maxRecords', async () => {
     const ids: string[] = [];
-    for await (const page of client().pages({ leagueId: LEAGUE, pageSize: 40, maxRecords: 90 })) ids.push(...page.instances.map((i) => i.id));
+    for await (const page of iteratePages(client(), { leagueId: LEAGUE, pageSize: 40, maxRecords: 90 })) ids.push(...page.instances.map((i) => i.id));
     expect(ids).toHaveLength(90);
   });
 
@@ -272,5 +272,52 @@ describe('IAM password login', () => {
     await c.listInstanceHistory({ leagueId: LEAGUE, offset: 0, limit: 1 });
     expect(logins() - before).toBe(2);
     await fresh.close();
+  });
+});
+
+describe('hedging a first attempt that hangs', () => {
+  const hedges = () => {
+    const calls: string[] = [];
+    return { calls, metrics: { ticsRequest() {}, ticsRetry() {}, ticsHedge: (op: string) => void calls.push(op) } };
+  };
+
+  it('sends the same GET again after hedgeAfterMs and takes the first answer', async () => {
+    sim.injectFault({ kind: 'latency', ms: 8_000 }, { leagueId: LEAGUE });
+    const { calls, metrics } = hedges();
+    const before = requestsTo(LEAGUE).length;
+    const started = Date.now();
+    await expect(client({ hedgeAfterMs: 300, requestTimeoutMs: 20_000, metrics }).listInstanceHistory({ leagueId: LEAGUE, offset: 0, limit: 1 })).resolves.toMatchObject({ total: 250 });
+    // Without the hedge this waits out the 8 s answer; the bound is wide for a loaded machine.
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(calls).toEqual(['list_instance_history']);
+    expect(requestsTo(LEAGUE).length - before).toBeGreaterThanOrEqual(1);
+  });
+
+  it('does not hedge an answer that comes in time', async () => {
+    const { calls, metrics } = hedges();
+    const before = requestsTo(LEAGUE).length;
+    await client({ hedgeAfterMs: 1_000, metrics }).listInstanceHistory({ leagueId: LEAGUE, offset: 0, limit: 1 });
+    expect(calls).toEqual([]);
+    expect(requestsTo(LEAGUE).length - before).toBe(1);
+  });
+
+  it('does not hedge while a failed first attempt waits out Retry-After', async () => {
+    sim.injectFault({ kind: 'throttle', retryAfterSeconds: 1 }, { leagueId: LEAGUE });
+    const { calls, metrics } = hedges();
+    const before = requestsTo(LEAGUE).length;
+    await expect(client({ hedgeAfterMs: 200, metrics }).listInstanceHistory({ leagueId: LEAGUE, offset: 0, limit: 1 })).resolves.toMatchObject({ total: 250 });
+    expect(calls).toEqual([]);
+    expect(requestsTo(LEAGUE).slice(before).map((r) => r.status)).toEqual([429, 200]);
+  });
+
+  it("a caller's abort stops both copies", async () => {
+    sim.injectFault({ kind: 'latency', ms: 8_000 }, { leagueId: LEAGUE, times: 2 });
+    const { calls, metrics } = hedges();
+    const signal = AbortSignal.timeout(1_000);
+    const started = Date.now();
+    const error = await client({ hedgeAfterMs: 200, requestTimeoutMs: 20_000, metrics }).listInstanceHistory({ leagueId: LEAGUE, offset: 0, limit: 1 }, { signal }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TicsUpstreamError);
+    expect(calls).toEqual(['list_instance_history']);
+    expect(Date.now() - started).toBeLessThan(6_000);
   });
 });
