@@ -16,6 +16,7 @@ import { runConnectionLoop, SlackConnection, type BackoffOptions, type Connectio
 import type { SlackDeps } from './deps.js';
 import { instrumentAcks } from './interaction-metrics.js';
 import { metricsRoute } from './metrics-route.js';
+import { createReplyTransport, type ReplyTransport } from './respond.js';
 import { createRoutesServer } from './routes-server.js';
 
 export interface BotIdentity {
@@ -103,6 +104,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     authorize: () => Promise.resolve({ botToken: slack.botToken, botId: identity?.botId, botUserId: identity?.botUserId }),
     clientOptions: { ...apiUrl, retryConfig: { retries: 2, factor: 2, minTimeout: 200, maxTimeout: 2_000 } },
   });
+  const replies = useReplyTransport(app, createReplyTransport(slack.apiUrl ? { apiUrl: slack.apiUrl } : {}));
   if (deps.metrics) instrumentAcks(app, deps.metrics);
   app.error(async (error) => {
     deps.logger.error({ err: { name: error.name, message: error.message, code: error.code } }, 'unhandled error in a Slack listener');
@@ -144,8 +146,21 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
       await loop?.stop();
       if (routesServer) await routesServer.close();
       else await app.stop();
+      await replies.close();
     },
   };
+}
+
+/**
+ * Every listener's `respond()` is `createRespond(app.fetchFn, response_url)`, and `fetchFn` serves
+ * nothing else in Bolt 5. Setting it here, rather than through `clientOptions.fetch`, keeps the
+ * Web API client on its own transport. A Bolt without the field fails the start, not silently.
+ */
+function useReplyTransport(app: App, transport: ReplyTransport): ReplyTransport {
+  const target = app as unknown as { fetchFn?: unknown };
+  if (typeof target.fetchFn !== 'function') throw new Error('@slack/bolt no longer has App.fetchFn: respond() cannot use the reply transport (src/slack/respond.ts)');
+  target.fetchFn = transport.fetch;
+  return transport;
 }
 
 /** auth.test answered and refused the token: starting cannot help. Anything else is Slack being unreachable. */
