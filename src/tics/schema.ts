@@ -17,11 +17,11 @@ export const KNOWN_STATUSES = [
   'FAILED',
   'TERMINATED',
 ] as const;
-export type KnownStatus = (typeof KNOWN_STATUSES)[number];
+type KnownStatus = (typeof KNOWN_STATUSES)[number];
 /** A status as TICS sent it: one of the known ones, or a future value kept verbatim. */
-export type InstanceStatus = KnownStatus | (string & {});
+type InstanceStatus = KnownStatus | (string & {});
 
-export const TERMINAL_STATUSES: ReadonlySet<string> = new Set<KnownStatus>(['SUCCEEDED', 'FAILED', 'TERMINATED']);
+const TERMINAL_STATUSES: ReadonlySet<string> = new Set<KnownStatus>(['SUCCEEDED', 'FAILED', 'TERMINATED']);
 
 export function isKnownStatus(value: string): value is KnownStatus {
   return (KNOWN_STATUSES as readonly string[]).includes(value);
@@ -42,7 +42,7 @@ export const KNOWN_INSTANCE_TYPES = [
   'VFL_TRAIN',
 ] as const;
 export type KnownInstanceType = (typeof KNOWN_INSTANCE_TYPES)[number];
-export type InstanceType = KnownInstanceType | (string & {});
+type InstanceType = KnownInstanceType | (string & {});
 
 /** What the bot works with: camelCase, times as epoch milliseconds (JSON-safe for the store). */
 export interface JobInstance {
@@ -108,7 +108,7 @@ function compact<T extends object>(value: T): T {
   return out as T;
 }
 
-export function toJobInstance(wire: z.output<typeof wireInstance>): JobInstance {
+function toJobInstance(wire: z.output<typeof wireInstance>): JobInstance {
   return compact({
     id: wire.id ?? '',
     jobName: wire.job_name ?? '',
@@ -156,7 +156,6 @@ export const errorBodySchema = z.object({
   error_code: z.string().optional(),
   error_msg: z.string().optional(),
 });
-export type ErrorBody = z.infer<typeof errorBodySchema>;
 
 /** Ids in paths and `job_id`: ≤ 32 letters or digits (tics-api.md). */
 export const ticsIdSchema = z

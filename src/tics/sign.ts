@@ -7,8 +7,7 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { UTCDate } from '@date-fns/utc';
 import { format, parse, isValid } from 'date-fns';
 
-export const ALGORITHM = 'SDK-HMAC-SHA256';
-export const EMPTY_BODY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
+const ALGORITHM = 'SDK-HMAC-SHA256';
 const SDK_DATE_FORMAT = "yyyyMMdd'T'HHmmss'Z'";
 
 export interface SignableRequest {
@@ -108,7 +107,7 @@ export function sign(req: SignableRequest, credentials: { ak: string; sk: string
   };
 }
 
-export interface ParsedAuthorization {
+interface ParsedAuthorization {
   access: string;
   signedHeaders: string[];
   signature: string;
@@ -130,11 +129,11 @@ export function parseAuthorization(header: string | undefined): ParsedAuthorizat
   return { access, signedHeaders: signedHeaders.split(';'), signature };
 }
 
-export type VerifyResult =
+type VerifyResult =
   | { ok: true; access: string }
   | { ok: false; reason: 'malformed' | 'unknown_key' | 'missing_date' | 'clock_skew' | 'bad_signature' | 'unsigned_required_header'; access?: string };
 
-export interface VerifyOptions {
+interface VerifyOptions {
   /** Secret keys by access key. */
   secrets: ReadonlyMap<string, string>;
   now: Date;
