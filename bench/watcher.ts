@@ -206,6 +206,10 @@ class CountingStore implements Store {
     return this.inner.kind;
   }
 
+  get leasesInStore() {
+    return this.inner.leasesInStore;
+  }
+
   reset(): void {
     this.ops = {};
     this.opMs = {};

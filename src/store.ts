@@ -8,11 +8,20 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Keyv } from 'keyv';
-import KeyvRedis, { type RedisClientType } from '@keyv/redis';
-import KeyvSqlite from '@keyv/sqlite';
+// Types only: each driver (and its native module or client) is imported when its URL is used, so a
+// memory:// or SQLite bot never loads the Redis client, and a Redis bot never loads sqlite3.
+import type { RedisClientType } from '@keyv/redis';
 
 export interface Store {
   readonly kind: 'sqlite' | 'redis' | 'memory';
+  /**
+   * Whether work is leased in this store (watch/lease.ts), or every lease on it is a no-op held at
+   * once. Redis: replicas share it, so they lease. SQLite: one process per file, and a lease kept in
+   * the file would outlive a crash and stall the restarted process for its whole ttl (and cost five
+   * SQL statements per poll). Memory: leases, as nothing outlives the process and it lets tests
+   * stand one store in for two replicas.
+   */
+  readonly leasesInStore: boolean;
   get<T>(key: string): Promise<T | undefined>;
   set(key: string, value: unknown, ttlMs?: number): Promise<void>;
   delete(key: string): Promise<boolean>;
@@ -52,6 +61,7 @@ export async function createStore(url: string, options: StoreOptions = {}): Prom
     const path = url.slice('sqlite://'.length);
     if (!path) throw new Error('STORE_URL sqlite:// needs a file path, e.g. sqlite://./data/tics-bot.sqlite');
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    const { default: KeyvSqlite } = await import('@keyv/sqlite');
     const adapter = new KeyvSqlite({ uri: `sqlite://${path}`, busyTimeout: 5_000 });
     // WAL: writers no longer fsync the whole journal per statement (4–10× cheaper writes), and
     // NORMAL sync in WAL mode still survives a process crash; only a power cut can lose the last
@@ -102,6 +112,7 @@ const ATOMIC_PREFIX = '\u0000atomic:';
 
 class LocalStore implements Store {
   private readonly chains = new Map<string, Promise<unknown>>();
+  readonly leasesInStore: boolean;
 
   constructor(
     readonly kind: 'sqlite' | 'memory',
@@ -111,7 +122,9 @@ class LocalStore implements Store {
     private readonly rawKeys: (from: string, to: string) => Promise<string[]>,
     /** Raw rows (namespaced key, serialized value) written in one atomic step. */
     private readonly writeRows: (rows: Array<[string, unknown]>) => Promise<void>,
-  ) {}
+  ) {
+    this.leasesInStore = kind === 'memory';
+  }
 
   get<T>(key: string): Promise<T | undefined> {
     return this.keyv.get<T>(key);
@@ -202,6 +215,7 @@ for i = 2, #KEYS do redis.call('SET', KEYS[i], ARGV[2 * i - 1], 'PX', ARGV[2 * i
 return 1`;
 
 async function createRedisStore(url: string, namespace: string): Promise<Store> {
+  const { default: KeyvRedis } = await import('@keyv/redis');
   const adapter = new KeyvRedis(url, { throwOnConnectError: true, throwOnErrors: true, connectionTimeout: 5_000 });
   const keyv = new Keyv({ store: adapter, namespace, useKeyPrefix: false });
   // A URL always yields a single-node client (not cluster/sentinel).
@@ -211,6 +225,7 @@ async function createRedisStore(url: string, namespace: string): Promise<Store> 
   const dataKey = (key: string) => `${namespace}::${key}`;
   return {
     kind: 'redis',
+    leasesInStore: true,
     get: <T>(key: string) => keyv.get<T>(key),
     async set(key, value, ttlMs) {
       await keyv.set(key, value, ttlMs);

@@ -1,8 +1,9 @@
 /**
  * One active poller per league across replicas. The lease is a single atomic key (Redis SET NX PX
  * underneath, compare-and-set for renew and release), so Redis is the arbiter and there is no
- * protocol of our own to get wrong. With SQLite or memory there is one process, the lease is
- * always free, and the same code runs unchanged.
+ * protocol of our own to get wrong. Whether a store leases at all is its own capability
+ * (Store.leasesInStore): on a SQLite file withLease holds a no-op lease, so callers never ask which
+ * store they have.
  *
  * A lease only narrows the window for two writers; it cannot close it (a process paused past the
  * TTL wakes up believing it still holds the lease). Everything written under it is therefore
@@ -66,6 +67,8 @@ export async function withLease<T>(
   ttlMs: number,
   fn: (signal: AbortSignal) => Promise<T>,
 ): Promise<LeaseOutcome<T>> {
+  // The no-op lease: nothing to acquire, renew or lose, so fn's signal never aborts.
+  if (!store.leasesInStore) return { acquired: true, value: await fn(new AbortController().signal) };
   const lease = new Lease(store, key, owner, ttlMs);
   if (!(await lease.acquire())) return { acquired: false };
 
