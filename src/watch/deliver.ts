@@ -39,13 +39,18 @@ export const DEFAULT_DIGEST_THRESHOLD = 5;
 export async function deliverDue(deps: DeliveryDeps): Promise<DeliveryReport> {
   const report: DeliveryReport = { posted: 0, alertsSent: 0, deferred: 0, gaveUp: 0 };
   const due = await deps.outbox.due();
-  await forEachBounded([...due.entries()], deps.concurrency ?? 4, async ([channelId, entries]) => {
-    try {
-      await deliverChannel(deps, channelId, entries, report);
-    } catch (error) {
-      deps.logger.error({ err: error, channelId }, 'alert delivery failed for a channel; will retry next cycle');
-    }
-  });
+  await forEachBounded(
+    [...due.entries()],
+    deps.concurrency ?? 4,
+    async ([channelId, entries]) => {
+      try {
+        await deliverChannel(deps, channelId, entries, report);
+      } catch (error) {
+        deps.logger.error({ err: error, channelId }, 'alert delivery failed for a channel; will retry next cycle');
+      }
+    },
+    deps.logger,
+  );
   return report;
 }
 

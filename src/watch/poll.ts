@@ -5,26 +5,31 @@
  * snapshot moves on, so a crash in between re-detects the same transitions and the outbox claims
  * swallow the repeats.
  */
+import type { Logger } from '../log.js';
+import type { BotMetrics } from '../metrics.js';
 import type { TicsApi } from '../tics/client.js';
+import { isTicsError } from '../tics/errors.js';
+import { isTerminalStatus } from '../tics/schema.js';
 import type { Store } from '../store.js';
 import { alertKey, alertsFor, detectTransitions, parseSnapshot, takeBaseline, transitionsSince, type LeagueSnapshot, type Transition } from './detect.js';
+import type { Outbox } from './outbox.js';
 import { planNext, toObservation, type ScanState } from './scan-plan.js';
-import type { AlertItem, Subscription } from './types.js';
-import { isTerminalStatus } from '../tics/schema.js';
-
-export interface PollResult {
-  requests: number;
-  cutShort: boolean;
-  baseline: boolean;
-  transitions: Transition[];
-  alerts: AlertItem[];
-  snapshot: LeagueSnapshot;
-}
+import type { SubscriptionRegistry } from './subscriptions.js';
+import type { AlertItem, LeagueHealth, Subscription } from './types.js';
 
 export interface PollOptions {
   pageSize: number;
   maxPages: number;
   signal?: AbortSignal;
+}
+
+export interface ScanResult {
+  requests: number;
+  cutShort: boolean;
+  /** No previous snapshot: this scan is the baseline, and detects nothing. */
+  baseline: boolean;
+  transitions: Transition[];
+  snapshot: LeagueSnapshot;
 }
 
 export const snapshotKey = (leagueId: string) => `snap:${leagueId}`;
@@ -34,7 +39,7 @@ export async function loadSnapshot(store: Store, leagueId: string): Promise<Leag
 }
 
 /** Reads the league and detects; pure apart from the TICS calls (no store writes). */
-export async function scanLeague(tics: TicsApi, leagueId: string, previous: LeagueSnapshot | undefined, now: number, options: PollOptions) {
+export async function scanLeague(tics: TicsApi, leagueId: string, previous: LeagueSnapshot | undefined, now: number, options: PollOptions): Promise<ScanResult> {
   const state: ScanState = { pages: [] };
   let cutShort = false;
   for (;;) {
@@ -48,7 +53,7 @@ export async function scanLeague(tics: TicsApi, leagueId: string, previous: Leag
     state.pages.push({ offset: step.offset, limit: options.pageSize, instances: page.instances, total: page.total });
   }
   const observation = toObservation(previous, state, now);
-  if (!previous) return { requests: state.pages.length, cutShort, baseline: true, transitions: [] as Transition[], snapshot: takeBaseline(observation) };
+  if (!previous) return { requests: state.pages.length, cutShort, baseline: true, transitions: [], snapshot: takeBaseline(observation) };
   const { transitions, next } = detectTransitions(previous, observation);
   return { requests: state.pages.length, cutShort, baseline: false, transitions, snapshot: next };
 }
@@ -81,4 +86,83 @@ export function alertsForSubscriptions(
 
 export function unfinishedCount(snapshot: LeagueSnapshot): number {
   return Object.values(snapshot.seen).filter((e) => !isTerminalStatus(e.status)).length;
+}
+
+export interface PollDeps {
+  store: Store;
+  tics: TicsApi;
+  registry: SubscriptionRegistry;
+  outbox: Outbox;
+  logger: Logger;
+  metrics: BotMetrics;
+  now: () => number;
+  intervalMs: number;
+  pageSize: number;
+  maxPages: number;
+  /** Per-poll deadline, so a hung league frees its slot. */
+  pollTimeoutMs: number;
+  maxBackoffMs: number;
+  aliasOf?: ((leagueId: string) => string | undefined) | undefined;
+}
+
+export type PollOnceResult = { ok: true; requests: number; recorded: number } | { ok: false; requests: number; error: unknown };
+
+/**
+ * Polls one league once, now (whether it is due, and the lease, are the caller's): scan, record the
+ * alerts, then move the snapshot and the league's health on. A failure after the snapshot was read
+ * backs the league off and comes back as `ok: false`; a store that fails before that throws.
+ * `leaseSignal` aborts when another replica took the league over: the snapshot is then left to it.
+ */
+export async function pollOnce(deps: PollDeps, leagueId: string, health: LeagueHealth | undefined, leaseSignal: AbortSignal): Promise<PollOnceResult> {
+  const { store, registry, logger } = deps;
+  const signal = AbortSignal.any([leaseSignal, AbortSignal.timeout(deps.pollTimeoutMs)]);
+  const previous = await loadSnapshot(store, leagueId);
+  const observedAt = deps.now();
+  let requests = 0;
+  try {
+    const result = await scanLeague(deps.tics, leagueId, previous, observedAt, { pageSize: deps.pageSize, maxPages: deps.maxPages, signal });
+    requests = result.requests;
+    let recorded = 0;
+    if (previous && result.transitions.length) {
+      const alias = deps.aliasOf?.(leagueId);
+      const subs = await registry.forLeague(leagueId);
+      const items = alertsForSubscriptions(result.transitions, previous.takenAt, subs, alias ? { id: leagueId, alias } : { id: leagueId });
+      for (const item of items) if (await deps.outbox.record(item)) recorded += 1;
+      deps.metrics.alertsRecorded(recorded);
+    }
+    // Lost the lease mid-poll: another replica owns this league now; leave the snapshot to it.
+    signal.throwIfAborted();
+    await store.set(snapshotKey(leagueId), result.snapshot);
+    await registry.setLeagueHealth({
+      leagueId,
+      lastPollAt: observedAt,
+      lastSuccessAt: observedAt,
+      consecutiveFailures: 0,
+      lastRequests: result.requests,
+      lastCutShort: result.cutShort,
+    });
+    if (result.cutShort) logger.warn({ leagueId, requests: result.requests }, 'scan stopped at its page bound before catching up');
+    if (recorded) logger.info({ leagueId, alerts: recorded, transitions: result.transitions.length }, 'alerts recorded');
+    return { ok: true, requests: result.requests, recorded };
+  } catch (error) {
+    await recordFailure(deps, leagueId, health, error, observedAt);
+    return { ok: false, requests, error };
+  }
+}
+
+async function recordFailure(deps: PollDeps, leagueId: string, previous: LeagueHealth | undefined, error: unknown, at: number): Promise<void> {
+  const failures = (previous?.consecutiveFailures ?? 0) + 1;
+  const backoff = Math.min(deps.intervalMs * 2 ** (failures - 1), deps.maxBackoffMs);
+  const lastError = isTicsError(error)
+    ? { kind: error.kind, message: error.message, ...(error.requestId ? { requestId: error.requestId } : {}), at }
+    : { kind: 'internal', message: error instanceof Error ? error.message.slice(0, 200) : 'unknown error', at };
+  await deps.registry.setLeagueHealth({
+    ...previous,
+    leagueId,
+    lastPollAt: at,
+    lastError,
+    consecutiveFailures: failures,
+    nextPollAt: at + backoff,
+  });
+  deps.logger.warn({ leagueId, failures, backoffMs: backoff, error: lastError }, 'polling a league failed; backing off');
 }

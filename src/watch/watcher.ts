@@ -10,14 +10,13 @@ import type { Logger } from '../log.js';
 import { noopMetrics, type BotMetrics } from '../metrics.js';
 import type { Store } from '../store.js';
 import type { TicsApi } from '../tics/client.js';
-import { isTicsError } from '../tics/errors.js';
 import { forEachBounded } from './concurrency.js';
 import { deliverDue, type DeliveryDeps, type DeliveryReport } from './deliver.js';
 import { withLease } from './lease.js';
 import type { Outbox } from './outbox.js';
-import { alertsForSubscriptions, loadSnapshot, scanLeague, snapshotKey, unfinishedCount } from './poll.js';
+import { loadSnapshot, pollOnce, snapshotKey, unfinishedCount, type PollDeps } from './poll.js';
 import type { SubscriptionRegistry } from './subscriptions.js';
-import type { LeagueHealth, Notifier } from './types.js';
+import type { Notifier } from './types.js';
 
 export interface WatcherOptions {
   store: Store;
@@ -105,11 +104,27 @@ export class Watcher {
   private backoffSinceTick = 0;
   private delivering: Promise<void> | undefined;
   private deliverAgain = false;
+  private readonly pollDeps: PollDeps;
 
   constructor(private readonly options: WatcherOptions) {
     this.owner = options.owner ?? `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
     this.now = options.now ?? Date.now;
     this.metrics = options.metrics ?? noopMetrics;
+    this.pollDeps = {
+      store: options.store,
+      tics: options.tics,
+      registry: options.registry,
+      outbox: options.outbox,
+      logger: options.logger,
+      metrics: this.metrics,
+      now: this.now,
+      intervalMs: options.intervalMs,
+      pageSize: options.pageSize ?? 100,
+      maxPages: options.maxPages ?? 10,
+      pollTimeoutMs: options.pollTimeoutMs ?? 60_000,
+      maxBackoffMs: options.maxBackoffMs ?? 30 * 60_000,
+      aliasOf: options.aliasOf,
+    };
   }
 
   start(): void {
@@ -157,15 +172,24 @@ export class Watcher {
     for (const id of leagueIds) if (!this.inFlight.has(id)) this.queued.add(id);
     this.pump();
     await this.deliverSoon();
-    const report: CycleReport = { ...this.sinceTick, leagues: leagueIds.length, ms: this.now() - started };
-    this.metrics.leaguesInBackoff(this.backoffSinceTick);
+    const report: CycleReport = { ...this.sinceTick, leagues: leagueIds.length };
+    const inBackoff = this.backoffSinceTick;
     this.sinceTick = emptyReport();
     this.backoffSinceTick = 0;
+    await this.closeCycle(report, inBackoff, started, startedReal, { inFlight: this.inFlight.size, queued: this.queued.size });
+  }
+
+  /** How every cycle ends, a turn of the loop or runCycle(): metrics, the report /healthz shows, a debug line. */
+  private async closeCycle(report: CycleReport, inBackoff: number, started: number, startedReal: number, logExtra: Record<string, number> = {}): Promise<void> {
+    report.ms = this.now() - started;
+    this.metrics.leaguesInBackoff(inBackoff);
+    // Once per cycle from the pending index (its keys only), never per scrape; a metric must not
+    // fail a cycle whose work is done.
     const pending = await this.options.outbox.pendingCount().catch(() => undefined);
     if (pending !== undefined) this.metrics.alertsPending(pending);
     this.metrics.watchCycle((performance.now() - startedReal) / 1000);
     this.lastCycle = { at: started, report };
-    this.options.logger.debug({ ...report, inFlight: this.inFlight.size, queued: this.queued.size }, 'watch cycle done');
+    this.options.logger.debug({ ...report, ...logExtra }, 'watch cycle done');
   }
 
   /** Starts queued polls while slots are free; each finished poll frees its slot for the next. */
@@ -230,21 +254,18 @@ export class Watcher {
     // Real time for the metric: `now` may be a test clock that jumps.
     const startedReal = performance.now();
     const leagueIds = await this.options.registry.leagueIds();
-    const report: CycleReport = { leagues: leagueIds.length, polled: 0, skipped: 0, failed: 0, requests: 0, alertsRecorded: 0, delivery: { posted: 0, alertsSent: 0, deferred: 0, gaveUp: 0 }, ms: 0 };
+    const report: CycleReport = { ...emptyReport(), leagues: leagueIds.length };
     let inBackoff = 0;
-    await forEachBounded(leagueIds, this.options.concurrency ?? 8, async (leagueId) => {
-      if (tally(report, await this.pollLeague(leagueId))) inBackoff += 1;
-    });
-    this.metrics.leaguesInBackoff(inBackoff);
+    await forEachBounded(
+      leagueIds,
+      this.options.concurrency ?? 8,
+      async (leagueId) => {
+        if (tally(report, await this.pollLeague(leagueId))) inBackoff += 1;
+      },
+      this.options.logger,
+    );
     report.delivery = await deliverDue(this.deliveryDeps());
-    // Once per cycle from the pending index (its keys only), never per scrape; a metric must not
-    // fail a cycle whose work is done.
-    const pending = await this.options.outbox.pendingCount().catch(() => undefined);
-    if (pending !== undefined) this.metrics.alertsPending(pending);
-    report.ms = this.now() - started;
-    this.metrics.watchCycle((performance.now() - startedReal) / 1000);
-    this.lastCycle = { at: started, report };
-    this.options.logger.debug({ ...report }, 'watch cycle done');
+    await this.closeCycle(report, inBackoff, started, startedReal);
     return report;
   }
 
@@ -260,79 +281,19 @@ export class Watcher {
     leagueId: string,
     force = false,
   ): Promise<{ status: 'polled'; requests: number; alertsRecorded: number } | { status: 'skipped'; backingOff?: boolean } | { status: 'failed'; requests: number; error: unknown }> {
-    const { registry, store, logger } = this.options;
-    const health = await registry.getLeagueHealth(leagueId);
+    const health = await this.options.registry.getLeagueHealth(leagueId);
     const now = this.now();
     if (!force && health?.nextPollAt !== undefined && health.nextPollAt > now) return { status: 'skipped', backingOff: true };
     // Another replica polled it this interval: polling again would only double the TICS load.
     if (!force && health?.lastPollAt !== undefined && now - health.lastPollAt < this.options.intervalMs * 0.8) return { status: 'skipped' };
-    const leaseMs = this.options.leaseMs ?? 10_000;
-    let requests = 0;
-    const poll = async (leaseSignal: AbortSignal) => {
-      const signal = AbortSignal.any([leaseSignal, AbortSignal.timeout(this.options.pollTimeoutMs ?? 60_000)]);
-      const previous = await loadSnapshot(store, leagueId);
-      const observedAt = this.now();
-      try {
-        const result = await scanLeague(this.options.tics, leagueId, previous, observedAt, {
-          pageSize: this.options.pageSize ?? 100,
-          maxPages: this.options.maxPages ?? 10,
-          signal,
-        });
-        requests = result.requests;
-        let recorded = 0;
-        if (previous && result.transitions.length) {
-          const alias = this.options.aliasOf?.(leagueId);
-          const subs = await registry.forLeague(leagueId);
-          const items = alertsForSubscriptions(result.transitions, previous.takenAt, subs, alias ? { id: leagueId, alias } : { id: leagueId });
-          for (const item of items) if (await this.options.outbox.record(item)) recorded += 1;
-          this.metrics.alertsRecorded(recorded);
-        }
-        // Lost the lease mid-poll: another replica owns this league now; leave the snapshot to it.
-        signal.throwIfAborted();
-        await store.set(snapshotKey(leagueId), result.snapshot);
-        await registry.setLeagueHealth({
-          leagueId,
-          lastPollAt: observedAt,
-          lastSuccessAt: observedAt,
-          consecutiveFailures: 0,
-          lastRequests: result.requests,
-          lastCutShort: result.cutShort,
-        });
-        if (result.cutShort) logger.warn({ leagueId, requests: result.requests }, 'scan stopped at its page bound before catching up');
-        if (recorded) logger.info({ leagueId, alerts: recorded, transitions: result.transitions.length }, 'alerts recorded');
-        return { requests: result.requests, recorded };
-      } catch (error) {
-        await this.recordFailure(leagueId, health, error, observedAt);
-        throw error;
-      }
-    };
-    // A SQLite file serves one process: there is no other replica to keep out, and a lease kept in
-    // the file would outlive a crash and stall the restarted process for its whole ttl (and cost
-    // five SQL statements per poll). Shared stores lease.
-    const leased = await (store.kind === 'sqlite'
-      ? poll(new AbortController().signal).then((value) => ({ acquired: true as const, value }))
-      : withLease(store, leaseKey(leagueId), this.owner, leaseMs, poll)
+    const leased = await withLease(this.options.store, leaseKey(leagueId), this.owner, this.options.leaseMs ?? 10_000, (signal) =>
+      pollOnce(this.pollDeps, leagueId, health, signal),
     ).catch((error: unknown) => ({ failed: error }));
-    if ('failed' in leased) return { status: 'failed', requests, error: leased.failed };
+    if ('failed' in leased) return { status: 'failed', requests: 0, error: leased.failed };
     if (!leased.acquired) return { status: 'skipped' };
-    return { status: 'polled', requests: leased.value.requests, alertsRecorded: leased.value.recorded };
-  }
-
-  private async recordFailure(leagueId: string, previous: LeagueHealth | undefined, error: unknown, at: number): Promise<void> {
-    const failures = (previous?.consecutiveFailures ?? 0) + 1;
-    const backoff = Math.min(this.options.intervalMs * 2 ** (failures - 1), this.options.maxBackoffMs ?? 30 * 60_000);
-    const lastError = isTicsError(error)
-      ? { kind: error.kind, message: error.message, ...(error.requestId ? { requestId: error.requestId } : {}), at }
-      : { kind: 'internal', message: error instanceof Error ? error.message.slice(0, 200) : 'unknown error', at };
-    await this.options.registry.setLeagueHealth({
-      ...previous,
-      leagueId,
-      lastPollAt: at,
-      lastError,
-      consecutiveFailures: failures,
-      nextPollAt: at + backoff,
-    });
-    this.options.logger.warn({ leagueId, failures, backoffMs: backoff, error: lastError }, 'polling a league failed; backing off');
+    const result = leased.value;
+    if (!result.ok) return { status: 'failed', requests: result.requests, error: result.error };
+    return { status: 'polled', requests: result.requests, alertsRecorded: result.recorded };
   }
 
   /**
