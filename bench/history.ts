@@ -28,6 +28,7 @@ import { DEFAULT_LIMIT } from '../src/history/query.js';
 import { HISTORY_ACTIONS } from '../src/slack/views/history.js';
 import { startFakeSlack, type FakeSlack } from '../test/fakes/slack-api.js';
 import { assertWithinSlackLimits } from '../test/helpers/block-kit-limits.js';
+import { deploymentEnv } from '../test/helpers/bot-process.js';
 import { signSlackRequest, slashCommandBody } from '../test/helpers/slack-requests.js';
 import { summarizeCpuProfile, type ProfileSummary, type Window } from './cpu-profile.js';
 import type { SimulatorProcessOptions } from './simulator-process.js';
@@ -435,6 +436,25 @@ export class LineChild {
 }
 
 export const simReadySchema = z.object({ ready: z.literal(true), url: z.string(), projectId: z.string(), ak: z.string(), sk: z.string(), leagueIds: z.array(z.string()) });
+
+/** The bot's environment in the benches: what a deployment sets, pointing at the fakes; production defaults for the rest. */
+export function benchBotEnv(
+  slack: Pick<FakeSlack, 'url'>,
+  sim: z.infer<typeof simReadySchema>,
+  leagues: Record<string, string>,
+  storeUrl: string,
+  extra: Record<string, string> = {},
+): Record<string, string> {
+  return deploymentEnv({
+    slack,
+    botToken: BOT_TOKEN,
+    signingSecret: SIGNING_SECRET,
+    sim: { url: sim.url, projectId: sim.projectId, credentials: { ak: sim.ak, sk: sim.sk } },
+    storeUrl,
+    leagues,
+    extra: { LOG_LEVEL: BOT_LOG_LEVEL, ...extra },
+  });
+}
 const simRequestsSchema = z.object({ requests: z.number(), arrivals: z.array(z.number()).default([]), answers: z.array(z.number()).default([]) });
 const simLatencySchema = z.object({ latencyMs: z.number() });
 const botLineSchema = z.looseObject({ level: z.number(), msg: z.string().optional(), port: z.number().optional() });
@@ -561,7 +581,7 @@ export async function runHistoryBench(options: HistoryBenchOptions = {}): Promis
         runtime = 'tsx';
       }
     }
-    const simOptions: SimulatorProcessOptions = { leagues: 1, instances: instanceCount, running: 1, latencyMs: 0, timing: true };
+    const simOptions: SimulatorProcessOptions = { leagues: 1, instances: instanceCount, running: 1, latencyMs: 0, timing: true, concurrent: true };
     const simScript = join(BENCH_DIR, `simulator-process${OWN_EXT}`);
     sim = LineChild.spawn('simulator', [...(OWN_EXT === '.ts' ? ['--import', 'tsx'] : []), simScript, JSON.stringify(simOptions)]);
     const simReady = simReadySchema.parse(JSON.parse(await sim.next(60_000)));
@@ -576,19 +596,9 @@ export async function runHistoryBench(options: HistoryBenchOptions = {}): Promis
     }
     const entry = options.botEntry ?? build?.entry;
     const botArgs = entry ? [...nodeFlags, entry] : [...nodeFlags, '--import', 'tsx', join(PROJECT_DIR, 'src', 'main.ts')];
-    bot = await startBotChild(botArgs, {
-      SLACK_BOT_TOKEN: BOT_TOKEN,
-      SLACK_SIGNING_SECRET: SIGNING_SECRET,
-      SLACK_API_URL: slack.url,
-      PORT: '0',
-      TICS_PROJECT_ID: simReady.projectId,
-      TICS_ENDPOINT: simReady.url,
-      CLOUD_SDK_AK: simReady.ak,
-      CLOUD_SDK_SK: simReady.sk,
-      TICS_LEAGUES: `${LEAGUE_ALIAS}=${leagueId}`,
-      STORE_URL: 'memory://',
-      LOG_LEVEL: BOT_LOG_LEVEL,
-    });
+    // Every answer takes exactly the 2 s of the hedge's default threshold: hedging would send ~10 %
+    // of the requests twice at the very moment the replies are measured. It is not what this measures.
+    bot = await startBotChild(botArgs, benchBotEnv(slack, simReady, { [LEAGUE_ALIAS]: leagueId }, 'memory://', { TICS_HEDGE_AFTER_MS: '0' }));
     progress(`history: bot pid ${bot.child.pid} (${runtime}${cpuProfile ? ', --cpu-prof' : ''}) on port ${bot.port}, simulator pid ${sim.pid}`);
     sender = new SlackSender(new URL(`http://127.0.0.1:${bot.port}/slack/events`));
 

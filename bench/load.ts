@@ -20,6 +20,7 @@ import { DEFAULT_LIMIT } from '../src/history/query.js';
 import { startFakeSlack, type FakeSlack } from '../test/fakes/slack-api.js';
 import { slashCommandBody } from '../test/helpers/slack-requests.js';
 import {
+  benchBotEnv,
   BOT_TOKEN,
   checkReply,
   compileBot,
@@ -27,7 +28,6 @@ import {
   LineChild,
   processCpuMs,
   ReplySink,
-  SIGNING_SECRET,
   simReadySchema,
   SlackSender,
   startBotChild,
@@ -212,20 +212,9 @@ export async function runLoadBench(options: LoadBenchOptions = {}): Promise<Load
     const simReady = simReadySchema.parse(JSON.parse(await sim.next(60_000)));
     slack = await startFakeSlack({ botToken: BOT_TOKEN });
     sink = await ReplySink.start();
-    bot = await startBotChild([build.entry], {
-      SLACK_BOT_TOKEN: BOT_TOKEN,
-      SLACK_SIGNING_SECRET: SIGNING_SECRET,
-      SLACK_API_URL: slack.url,
-      PORT: '0',
-      TICS_PROJECT_ID: simReady.projectId,
-      TICS_ENDPOINT: simReady.url,
-      CLOUD_SDK_AK: simReady.ak,
-      CLOUD_SDK_SK: simReady.sk,
-      TICS_LEAGUES: `${LEAGUE_ALIAS}=${simReady.leagueIds[0]!}`,
-      // The production default store: memory:// would count the store's own growth as the bot's.
-      STORE_URL: o.store === 'sqlite' ? `sqlite://${join(build.dir, 'load.sqlite')}` : 'memory://',
-      LOG_LEVEL: 'info',
-    });
+    // The production default store: memory:// would count the store's own growth as the bot's.
+    const storeUrl = o.store === 'sqlite' ? `sqlite://${join(build.dir, 'load.sqlite')}` : 'memory://';
+    bot = await startBotChild([build.entry], benchBotEnv(slack, simReady, { [LEAGUE_ALIAS]: simReady.leagueIds[0]! }, storeUrl));
     progress(`load: bot pid ${bot.child.pid} on port ${bot.port}, simulator pid ${sim.pid}`);
     sender = new SlackSender(new URL(`http://127.0.0.1:${bot.port}/slack/events`));
 

@@ -45,18 +45,23 @@ export interface BotProcess {
 }
 
 export interface BotEnvInput {
-  slack: FakeSlack;
+  /** The fake Slack (or anything with its Web API base URL). */
+  slack: Pick<FakeSlack, 'url'>;
   botToken: string;
   signingSecret: string;
-  sim: TicsSimulator;
+  /** The TICS simulator, in this process or another. */
+  sim: Pick<TicsSimulator, 'projectId' | 'url'> & { credentials: { ak: string; sk: string } };
   storeUrl: string;
   /** alias → league id */
   leagues?: Record<string, string>;
   extra?: Record<string, string>;
 }
 
-/** A complete production environment pointing at the fakes. */
-export function botEnv(input: BotEnvInput): Record<string, string> {
+/**
+ * What a deployment must set, pointing at the fakes, and nothing else: production defaults for the
+ * rest (the benches run this, as `npm start` would).
+ */
+export function deploymentEnv(input: BotEnvInput): Record<string, string> {
   return {
     SLACK_BOT_TOKEN: input.botToken,
     SLACK_SIGNING_SECRET: input.signingSecret,
@@ -70,6 +75,14 @@ export function botEnv(input: BotEnvInput): Record<string, string> {
     TICS_LEAGUES: Object.entries(input.leagues ?? {})
       .map(([alias, id]) => `${alias}=${id}`)
       .join(','),
+    ...input.extra,
+  };
+}
+
+/** A complete production environment pointing at the fakes, with the tests' faster watcher and no TICS retries. */
+export function botEnv(input: BotEnvInput): Record<string, string> {
+  return {
+    ...deploymentEnv({ ...input, extra: {} }),
     TICS_MAX_RETRIES: '0',
     WATCH_INTERVAL_SECONDS: '1',
     LOG_LEVEL: 'info',
