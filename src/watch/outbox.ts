@@ -12,6 +12,8 @@
  * - `deliver:<key>` atomic, short: one replica posts an entry at a time (Redis; a one-process store
  *                   keeps these locks in the process, so a crash does not leave one behind).
  * - `pause:<channel>` a 429's Retry-After, shared so every replica holds back on that channel only.
+ * - `pending:<key>` the pending index (see PENDING_PREFIX).
+ * - `lastsent:<subscription>` when the subscription's last alert was posted (see stats()).
  */
 import { randomUUID } from 'node:crypto';
 import { hoursToMilliseconds, minutesToMilliseconds, secondsToMilliseconds } from 'date-fns';
@@ -49,16 +51,20 @@ export interface OutboxOptions {
 
 export interface SubscriptionOutboxStats {
   pending: number;
-  /** Given up on (kept sentTtl for inspection). */
-  undeliverable: number;
   lastSentAt?: number;
 }
+
+/**
+ * An alert's key starts with its subscription's id and a `|` (subscription ids, `league:channel`,
+ * have none), so the pending index can be counted per subscription from its keys alone.
+ */
+export const alertItemKey = (subscriptionId: string, transitionKey: string) => `${subscriptionId}|${transitionKey}`;
+const subscriptionOfKey = (key: string) => key.slice(0, key.indexOf('|'));
 
 const claimKey = (key: string) => `claim:${key}`;
 const entryKey = (key: string) => `outbox:${key}`;
 const deliverKey = (key: string) => `deliver:${key}`;
 const pauseKey = (channelId: string) => `pause:${channelId}`;
-const ENTRY_PREFIX = 'outbox:';
 /**
  * Index of the pending entries: due() reads these instead of every entry kept (sent ones stay
  * 30 days). Written with the entry (one atomic step) and removed once it settles, so a pending
@@ -66,6 +72,7 @@ const ENTRY_PREFIX = 'outbox:';
  */
 const PENDING_PREFIX = 'pending:';
 const pendingKey = (key: string) => `${PENDING_PREFIX}${key}`;
+const lastSentKey = (subscriptionId: string) => `lastsent:${subscriptionId}`;
 
 // What we read back is checked, not trusted: another version of the bot may have written it.
 // Loose objects, so fields added by a newer replica survive a rewrite by an older one.
@@ -90,6 +97,7 @@ const entrySchema = z.looseObject({
 });
 
 const pauseSchema = z.object({ until: z.number() });
+const lastSentSchema = z.looseObject({ at: z.number() });
 
 /** Reads are issued in batches: enough parallelism for Redis round trips, no thundering herd. */
 const READ_BATCH = 64;
@@ -186,11 +194,28 @@ export class Outbox {
   /** Sent (a digest shares one ts). Also from undeliverable: if Slack took it, it was delivered. */
   async markSent(keys: string[], ts: string): Promise<void> {
     const now = this.now();
+    const sentFor = new Set<string>();
     await this.update(keys, (entry) => {
       if (entry.state === 'sent') return undefined;
+      sentFor.add(entry.item.subscriptionId);
       const { lastError: _dropped, ...rest } = entry;
       return [{ ...rest, state: 'sent', sentTs: ts, sentAt: now }, this.sentTtlMs];
     });
+    for (const subscriptionId of sentFor) await this.noteSent(subscriptionId, now);
+  }
+
+  /**
+   * The last-sent record stats() reads instead of every entry sent in the last 30 days. It lives
+   * sentTtl, like the entry it stands for, so it fades when the old scan would have stopped
+   * finding a sent entry. It is written after the entries, not in one atomic step with them (the
+   * store has no atomic multi-key update): a crash in between, or two replicas posting in the same
+   * instant (each writes its own `now` if later than what it read), can leave it behind by that one
+   * post. That drift is bounded, only ever towards an older time, and gone with the next post.
+   */
+  private async noteSent(subscriptionId: string, at: number): Promise<void> {
+    const current = lastSentSchema.safeParse(await this.store.get(lastSentKey(subscriptionId)));
+    if (current.success && current.data.at >= at) return;
+    await this.store.set(lastSentKey(subscriptionId), { at }, this.sentTtlMs);
   }
 
   /**
@@ -225,16 +250,24 @@ export class Outbox {
     });
   }
 
-  /** Per subscription, for /tics watches. */
-  async stats(): Promise<Map<string, SubscriptionOutboxStats>> {
+  /**
+   * Per subscription, for /tics watches, without reading one entry: what it costs grows with the
+   * alerts waiting and the subscriptions asked about, never with the entries kept for 30 days.
+   * Pending counts the pending index's keys, so it shares the index's one known lag: an entry
+   * settled in a crash between its two writes counts until the next due() tidies its key (one
+   * interval). lastSentAt comes from the last-sent record (noteSent).
+   */
+  async stats(subscriptionIds: readonly string[]): Promise<Map<string, SubscriptionOutboxStats>> {
+    const pending = new Map<string, number>();
+    for (const key of await this.store.keys(PENDING_PREFIX)) {
+      const id = subscriptionOfKey(key.slice(PENDING_PREFIX.length));
+      pending.set(id, (pending.get(id) ?? 0) + 1);
+    }
     const stats = new Map<string, SubscriptionOutboxStats>();
-    for (const entry of await this.entries()) {
-      const id = entry.item.subscriptionId;
-      let s = stats.get(id);
-      if (!s) stats.set(id, (s = { pending: 0, undeliverable: 0 }));
-      if (entry.state === 'pending') s.pending++;
-      else if (entry.state === 'undeliverable') s.undeliverable++;
-      else if (entry.sentAt !== undefined && (s.lastSentAt === undefined || entry.sentAt > s.lastSentAt)) s.lastSentAt = entry.sentAt;
+    const ids = [...new Set(subscriptionIds)];
+    for (let i = 0; i < ids.length; i += READ_BATCH) {
+      const batch = await Promise.all(ids.slice(i, i + READ_BATCH).map(async (id) => [id, lastSentSchema.safeParse(await this.store.get(lastSentKey(id)))] as const));
+      for (const [id, last] of batch) stats.set(id, { pending: pending.get(id) ?? 0, ...(last.success ? { lastSentAt: last.data.at } : {}) });
     }
     return stats;
   }
@@ -310,16 +343,6 @@ export class Outbox {
         // be one a replica is writing right now: leave its key, it expires with the claim.
         else if (entry) await this.store.delete(pendingKey(key));
       }
-    }
-    return found;
-  }
-
-  private async entries(): Promise<OutboxEntry[]> {
-    const keys = await this.store.keys(ENTRY_PREFIX);
-    const found: OutboxEntry[] = [];
-    for (let i = 0; i < keys.length; i += READ_BATCH) {
-      const batch = await Promise.all(keys.slice(i, i + READ_BATCH).map(async (k) => parseEntry(await this.store.get(k))));
-      for (const entry of batch) if (entry) found.push(entry);
     }
     return found;
   }

@@ -12,7 +12,7 @@ import { isTicsError } from '../tics/errors.js';
 import { isTerminalStatus } from '../tics/schema.js';
 import type { Store } from '../store.js';
 import { alertKey, alertsFor, detectTransitions, parseSnapshot, takeBaseline, transitionsSince, type LeagueSnapshot, type Transition } from './detect.js';
-import type { Outbox } from './outbox.js';
+import { alertItemKey, type Outbox } from './outbox.js';
 import { planNext, toObservation, type ScanState } from './scan-plan.js';
 import type { SubscriptionRegistry } from './subscriptions.js';
 import type { AlertItem, LeagueHealth, Subscription } from './types.js';
@@ -70,7 +70,7 @@ export function alertsForSubscriptions(
     const relevant = alertsFor(transitionsSince(transitions, previousTakenAt, sub.createdAt), new Set(sub.triggers));
     for (const t of relevant) {
       items.push({
-        key: `${sub.id}|${alertKey(t)}`,
+        key: alertItemKey(sub.id, alertKey(t)),
         subscriptionId: sub.id,
         channelId: sub.channelId,
         league: sub.leagueAlias ? { id: league.id, alias: sub.leagueAlias } : league,

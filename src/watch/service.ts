@@ -94,7 +94,7 @@ export function createWatchService(deps: {
 
     async list(scope) {
       const subs = scope === 'all' ? await registry.list() : await registry.forChannel(scope.channelId);
-      const stats = await outbox.stats();
+      const stats = await outbox.stats(subs.map((s) => s.id));
       const leagueHealth = new Map<string, LeagueHealth | undefined>();
       const channelHealth = new Map<string, ChannelHealth | undefined>();
       for (const sub of subs) {
