@@ -34,7 +34,8 @@ export interface HistoryPage {
 /** Records read per status-filtered page before giving up (5 API calls of 100). */
 export const MAX_SCAN_RECORDS = 500;
 const API_PAGE = 100;
-const MAX_BACK = 40;
+/** How many "previous page" offsets a status-filtered view remembers (the cursor carries them). */
+export const MAX_BACK = 40;
 
 export function newestFirst(instances: readonly JobInstance[]): JobInstance[] {
   // The API's order is undocumented; people read history newest first. Undated rows go last.

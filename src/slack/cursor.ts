@@ -4,12 +4,13 @@
  * zod-checked on the way back in, and a bad one becomes a human reason, never an exception.
  */
 import { z } from 'zod';
+import { MAX_BACK } from '../history/fetch-page.js';
+import { SLACK_LIMITS } from './limits.js';
 
 export const CURSOR_VERSION = 1;
-/** Slack's limit on a button value. */
-export const MAX_BUTTON_VALUE = 2000;
-/** How many "previous page" offsets a status-filtered view remembers. */
-export const MAX_BACK = 40;
+export const MAX_BUTTON_VALUE = SLACK_LIMITS.buttonValue;
+// The cursor carries the history page's `back` offsets, so it bounds them with the page's own cap.
+export { MAX_BACK };
 
 export interface HistoryCursor {
   v: 1;

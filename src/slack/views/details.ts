@@ -17,6 +17,8 @@ import {
   truncate,
   type SlackMessage,
 } from './format.js';
+import { SLACK_LIMITS } from '../limits.js';
+import { sharedCopy } from './copy.js';
 
 export interface DetailsInput {
   league: { id: string; alias?: string };
@@ -25,13 +27,38 @@ export interface DetailsInput {
   simulated?: boolean;
 }
 
-// A field may hold 2000 characters; these keep the grid readable and the whole message far from
-// the 12k budget even when every value is at its worst.
+// A field may hold far more; these keep the grid readable and the whole message far from the
+// text budget even when every value is at its worst.
 const FIELD_VALUE_MAX = 300;
 const ID_MAX = 64;
-// Section text is capped at 3000; leave room for the heading and the code fence.
-const EXTRA_TEXT_MAX = 2800;
+// Leave room in the section for the heading and the code fence.
+const EXTRA_TEXT_MAX = SLACK_LIMITS.sectionText - 200;
 const DATE_FORMAT = '{date_short_pretty} at {time_secs}';
+
+const copy = {
+  header: (status: string, name: string) => `${status} · ${name || sharedCopy.unnamedJob}`,
+  noExtras: 'TICS sent no extra parameters (`ext`) or result info (`result_ext`) for this instance.',
+  parameters: 'Parameters',
+  result: 'Result',
+  extraHeading: (title: string, wireName: string) => `*${title}* (\`${wireName}\`)\n`,
+  label: {
+    status: 'Status',
+    type: 'Type',
+    job: 'Job',
+    league: 'League',
+    instance: 'Instance',
+    rounds: 'Rounds',
+    started: 'Started',
+    ended: 'Ended',
+    duration: 'Duration',
+    partner: 'Partner',
+  },
+  unnamedJob: `_${sharedCopy.unnamedJob}_`,
+  notStarted: 'not started',
+  stillRunning: 'still in progress',
+  fallback: (status: string, name: string, type: string, league: string) =>
+    `${status}: ${name || sharedCopy.unnamedJob} (${type}) in league ${league}`,
+} as const;
 
 export function buildDetailsMessage(input: DetailsInput): SlackMessage {
   const { instance } = input;
@@ -39,20 +66,20 @@ export function buildDetailsMessage(input: DetailsInput): SlackMessage {
   const blocks: types.KnownBlock[] = [
     {
       type: 'header',
-      text: { type: 'plain_text', text: truncate(`${statusLabel(instance.status)} · ${name || 'unnamed job'}`, 150), emoji: false },
+      text: { type: 'plain_text', text: truncate(copy.header(statusLabel(instance.status), name), SLACK_LIMITS.headerText), emoji: false },
     },
   ];
   if (input.simulated) {
-    blocks.push(mrkdwnContext(':test_tube: *Simulated data* — from tics-bot’s built-in simulator, not from Huawei Cloud TICS.'));
+    blocks.push(mrkdwnContext(sharedCopy.simulatedNote()));
   }
   blocks.push({ type: 'section', fields: facts(input) });
 
   const extras = [
-    extraSection('Parameters', 'ext', instance.ext),
-    extraSection('Result', 'result_ext', instance.resultExt),
+    extraSection(copy.parameters, 'ext', instance.ext),
+    extraSection(copy.result, 'result_ext', instance.resultExt),
   ].filter((block): block is types.SectionBlock => block !== undefined);
   if (extras.length) blocks.push({ type: 'divider' }, ...extras);
-  else blocks.push(mrkdwnContext('TICS sent no extra parameters (`ext`) or result info (`result_ext`) for this instance.'));
+  else blocks.push(mrkdwnContext(copy.noExtras));
 
   return { text: fallbackText(input), blocks };
 }
@@ -71,28 +98,29 @@ function facts({ instance, league, now }: DetailsInput): types.MrkdwnElement[] {
     instance.endTime !== undefined
       ? slackDate(instance.endTime, DATE_FORMAT)
       : instance.startTime !== undefined && !isTerminalStatus(instance.status)
-        ? 'still in progress'
+        ? copy.stillRunning
         : dash;
   const partner = instance.jobPartner === undefined ? '' : instance.jobPartner.trim();
 
-  // Exactly ten: Slack's cap on fields per section.
+  const label = copy.label;
+  // Exactly SLACK_LIMITS.sectionFields (ten).
   return [
-    field('Status', status),
-    field('Type', type),
-    field('Job', name ? escapeAndTruncate(name, FIELD_VALUE_MAX) : '_unnamed job_'),
-    field('League', leagueText),
-    field('Instance', instance.id ? code(instance.id) : dash),
-    field('Rounds', instance.roundId === undefined ? dash : instance.roundId.toLocaleString('en-US')),
-    field('Started', instance.startTime === undefined ? 'not started' : slackDate(instance.startTime, DATE_FORMAT)),
-    field('Ended', ended),
-    field('Duration', instance.startTime === undefined ? dash : capitalize(describeTiming(instance, now))),
-    field('Partner', partner ? escapeAndTruncate(partner, FIELD_VALUE_MAX) : dash),
+    field(label.status, status),
+    field(label.type, type),
+    field(label.job, name ? escapeAndTruncate(name, FIELD_VALUE_MAX) : copy.unnamedJob),
+    field(label.league, leagueText),
+    field(label.instance, instance.id ? code(instance.id) : dash),
+    field(label.rounds, instance.roundId === undefined ? dash : instance.roundId.toLocaleString('en-US')),
+    field(label.started, instance.startTime === undefined ? copy.notStarted : slackDate(instance.startTime, DATE_FORMAT)),
+    field(label.ended, ended),
+    field(label.duration, instance.startTime === undefined ? dash : capitalize(describeTiming(instance, now))),
+    field(label.partner, partner ? escapeAndTruncate(partner, FIELD_VALUE_MAX) : dash),
   ];
 }
 
 function extraSection(title: string, wireName: string, value: string | undefined): types.SectionBlock | undefined {
   if (value === undefined || value.trim() === '') return undefined;
-  const heading = `*${title}* (\`${wireName}\`)\n`;
+  const heading = copy.extraHeading(title, wireName);
   const body = isJsonContainer(value)
     ? // A ``` inside the data would close the fence early; a zero-width space keeps it literal.
       '```' + escapeAndTruncate(prettyJson(value).replace(/```/g, '``\u200b`'), EXTRA_TEXT_MAX) + '```'
@@ -101,8 +129,7 @@ function extraSection(title: string, wireName: string, value: string | undefined
 }
 
 function fallbackText({ instance, league }: DetailsInput): string {
-  const name = oneLine(instance.jobName) || 'unnamed job';
-  const text = `${statusLabel(instance.status)}: ${name} (${typeLabel(instance.type)}) in league ${leagueName(league)}`;
+  const text = copy.fallback(statusLabel(instance.status), oneLine(instance.jobName), typeLabel(instance.type), leagueName(league));
   return escapeAndTruncate(text, 500);
 }
 
