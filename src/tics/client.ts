@@ -130,9 +130,12 @@ export class HedgeBudget {
   }
 }
 
-/** How one request went, for messages and the hedging decision. */
+/** How one request is going, for messages and the hedging decision (performance.now() times). */
 interface AttemptState {
   attempts: number;
+  attemptStartedAt: number;
+  /** Set while waiting between attempts: when the next one starts. */
+  waitingUntil?: number;
 }
 
 export class TicsClient implements TicsApi {
@@ -203,26 +206,35 @@ export class TicsClient implements TicsApi {
   }
 
   /**
-   * `get`, hedged: when the first attempt has not answered after `hedgeAfterMs`, the same GET goes
-   * out again and the first success wins (the other is aborted). Only a first attempt that hangs
-   * is hedged: once an attempt failed, the retry policy (and any `Retry-After`) is in charge.
+   * `get`, hedged: when the attempt in flight has not answered `hedgeAfterMs` after it started, the
+   * same GET goes out again and the first success wins (the other is aborted). A wait between
+   * attempts (backoff, `Retry-After`) is never hedged: the retry policy is in charge there.
    */
   private async hedged(url: URL, leagueId: string, signal: AbortSignal | undefined): Promise<Body> {
     const hedgeAfterMs = this.options.hedgeAfterMs ?? 0;
     this.hedgeBudget.deposit();
     if (hedgeAfterMs <= 0) return this.get(url, leagueId, signal);
     const primaryAbort = new AbortController();
-    const primaryState: AttemptState = { attempts: 1 };
+    const primaryState: AttemptState = { attempts: 1, attemptStartedAt: performance.now() };
     const primary = this.get(url, leagueId, anySignal(signal, primaryAbort.signal), false, primaryState);
-    let timer: NodeJS.Timeout | undefined;
-    const due = new Promise<'hedge'>((resolve) => {
-      timer = setTimeout(() => resolve('hedge'), hedgeAfterMs);
-    });
-    const first = await Promise.race([primary.then(settled, settled), due]);
-    clearTimeout(timer);
-    if (first === 'settled' || primaryState.attempts > 1 || signal?.aborted || !this.hedgeBudget.take()) return primary;
+    const done = primary.then(settled, settled);
+    // Each pass ends with an answer or a deadline; the deadline only moves when a retry starts, so
+    // this runs at most maxRetries + 2 times.
+    for (;;) {
+      const { waitingUntil, attemptStartedAt } = primaryState;
+      const wait = (waitingUntil ?? attemptStartedAt) + hedgeAfterMs - performance.now();
+      if (wait <= 0 && waitingUntil === undefined) break;
+      let timer: NodeJS.Timeout | undefined;
+      const due = new Promise<'due'>((resolve) => {
+        timer = setTimeout(() => resolve('due'), Math.max(wait, 1));
+      });
+      const first = await Promise.race([done, due]);
+      clearTimeout(timer);
+      if (first === 'settled') return primary;
+    }
+    if (signal?.aborted || !this.hedgeBudget.take()) return primary;
     this.options.metrics?.ticsHedge('list_instance_history');
-    this.options.logger?.debug({ leagueId, afterMs: hedgeAfterMs }, 'TICS has not answered yet; sending the request again');
+    this.options.logger?.debug({ leagueId, afterMs: hedgeAfterMs, attempt: primaryState.attempts }, 'TICS has not answered yet; sending the request again');
     const hedgeAbort = new AbortController();
     const hedge = this.get(url, leagueId, anySignal(signal, hedgeAbort.signal));
     try {
@@ -235,10 +247,11 @@ export class TicsClient implements TicsApi {
     }
   }
 
-  private async get(url: URL, leagueId: string, signal: AbortSignal | undefined, refreshed = false, state: AttemptState = { attempts: 1 }): Promise<Body> {
+  private async get(url: URL, leagueId: string, signal: AbortSignal | undefined, refreshed = false, state: AttemptState = { attempts: 1, attemptStartedAt: performance.now() }): Promise<Body> {
     const headers: Record<string, string> = { 'Content-Type': 'application/json' };
     Object.assign(headers, await this.options.auth.headers({ method: 'GET', url, headers }));
     state.attempts = 1;
+    state.attemptStartedAt = performance.now();
     let res: Dispatcher.ResponseData<unknown>;
     try {
       res = await request(url, {
@@ -289,9 +302,14 @@ export class TicsClient implements TicsApi {
         return;
       }
       state.attempts += 1;
+      state.waitingUntil = performance.now() + delay;
       this.options.metrics?.ticsRetry('list_instance_history');
       this.options.logger?.warn({ leagueId, attempt: undiciState.counter, status: err.statusCode, code: err.code, delayMs: delay }, 'TICS request failed; retrying');
-      setTimeout(() => cb(null), delay).unref?.();
+      setTimeout(() => {
+        state.waitingUntil = undefined;
+        state.attemptStartedAt = performance.now();
+        cb(null);
+      }, delay).unref?.();
     };
   }
 }

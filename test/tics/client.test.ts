@@ -293,6 +293,18 @@ describe('hedging a first attempt that hangs', () => {
     expect(requestsTo(LEAGUE).length - before).toBeGreaterThanOrEqual(1);
   });
 
+  it('hedges a retry that hangs too, counting from when that attempt started', async () => {
+    sim.injectFault({ kind: 'status', status: 503 }, { leagueId: LEAGUE });
+    sim.injectFault({ kind: 'latency', ms: 8_000 }, { leagueId: LEAGUE });
+    const { calls, metrics } = hedges();
+    const before = requestsTo(LEAGUE).length;
+    const started = Date.now();
+    await expect(client({ hedgeAfterMs: 300, requestTimeoutMs: 20_000, metrics }).listInstanceHistory({ leagueId: LEAGUE, offset: 0, limit: 1 })).resolves.toMatchObject({ total: 250 });
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(calls).toEqual(['list_instance_history']);
+    expect(requestsTo(LEAGUE).slice(before)[0]?.status).toBe(503);
+  });
+
   it('does not hedge an answer that comes in time', async () => {
     const { calls, metrics } = hedges();
     const before = requestsTo(LEAGUE).length;
