@@ -8,6 +8,8 @@ import type { JobInstance } from '../../tics/schema.js';
 import { encodeCursor, encodeDetailsRef, type HistoryCursor } from '../cursor.js';
 import { describeTiming, plural, predictionLabel, typeLabel } from '../../format/instance.js';
 import { statusShortcode, statusLabel } from '../../format/status.js';
+import { SLACK_LIMITS } from '../limits.js';
+import { sharedCopy } from './copy.js';
 import { escapeAndTruncate, leagueName, mrkdwnContext, oneLine, slackDate, truncate, type SlackMessage } from './format.js';
 
 export type { SlackMessage } from './format.js';
@@ -50,6 +52,62 @@ const TYPE_MAX = 40;
 const PARTNER_MAX = 60;
 const FILTER_MAX = 40;
 const LEAGUE_MAX = 64;
+const ROW_DATE = '{date_short_pretty} at {time}';
+
+const copy = {
+  header: (league: string) => `League ${league} · job history`,
+  simulated: sharedCopy.simulatedNote('these instances'),
+  clipped: (shown: number, of: number) =>
+    `:scissors: Showing the first ${shown} of ${of} instances on this page — a Slack message holds no more. Use \`limit:${MAX_ROWS_PER_MESSAGE}\` or less.`,
+  unnamedJob: `_${sharedCopy.unnamedJob}_`,
+  started: (when: string) => `started ${when}`,
+  rounds: (count: number) => plural(count, 'round'),
+  partner: (partner: string) => `partner ${partner}`,
+  instances: (count: number) => plural(count, 'instance'),
+  inTotal: (instances: string) => `*${instances}* in total`,
+  count: (instances: string) => `*${instances}*`,
+  page: (page: number, of: number | undefined) => `page ${page}${of === undefined ? '' : ` of ${of}`}`,
+  scanned: (instances: string) => `${instances} scanned`,
+  filteredBy: (filters: string) => `filtered by ${filters}`,
+  leagueId: (id: string) => `league id \`${id}\``,
+  fetched: (when: string) => `fetched ${when}`,
+  filter: {
+    job: (id: string) => `job \`${id}\``,
+    jobName: (name: string) => `job name *${name}*`,
+    status: (statuses: string[]) => `status ${statuses.join(' or ')}`,
+    and: ' and ',
+  },
+  cutShort: {
+    manyInstances: 'many instances',
+    next: 'press *Next* to keep scanning',
+    narrow: 'narrow it with `job:&lt;job_id&gt;`',
+    note: (scanned: string) => `:warning: The scan stopped after ${scanned} to answer quickly, so this page may hold fewer matches than asked for.`,
+    seeMore: (ways: string[]) => ` To see more, ${ways.join(' or ')}.`,
+  },
+  empty: {
+    filtered: (filters: string | undefined, scanned: string | undefined, more: boolean) =>
+      `:mag: No instances with ${filters ?? 'these filters'} on this page${scanned === undefined ? '' : ` among the ${scanned} checked`}.` +
+      (more ? ' Press *Next* to look further back.' : ''),
+    noSuchJob: (league: string, jobId: string) =>
+      `:mag: ${league} has no instances of job \`${jobId}\`. Check the job id, or leave out \`job:\` to see every job.`,
+    noInstances: (league: string) => `:seedling: No job instances in ${league} yet. Once a job runs, its instances show up here.`,
+    pageGone: ':mag: Nothing on this page — the history may have changed since the previous page. Press *Refresh*, or go back with *Previous*.',
+  },
+  fallback: {
+    job: (id: string) => `job ${id}`,
+    jobName: (name: string) => `job name ${name}`,
+    status: (statuses: string[]) => `status ${statuses.join('/')}`,
+    text: (league: string, filters: string[], instances: string, page: string, simulated: boolean) =>
+      `History of ${league}${filters.length ? ` (${filters.join(', ')})` : ''}: ${instances}, ${page}${simulated ? sharedCopy.simulatedSuffix : ''}`,
+  },
+  button: {
+    details: 'Details',
+    prev: '◀ Previous',
+    next: 'Next ▶',
+    refresh: ':arrows_counterclockwise: Refresh',
+    share: ':mega: Share in channel',
+  },
+} as const;
 
 export const HISTORY_ACTIONS = {
   details: 'history_details',
@@ -64,18 +122,13 @@ export function buildHistoryMessage(model: HistoryViewModel): SlackMessage {
   const name = leagueName(model.league);
   const rows = model.instances.slice(0, MAX_ROWS_PER_MESSAGE);
   const blocks: types.KnownBlock[] = [
-    { type: 'header', text: { type: 'plain_text', text: truncate(`League ${name} · job history`, 150), emoji: false } },
+    { type: 'header', text: { type: 'plain_text', text: truncate(copy.header(name), SLACK_LIMITS.headerText), emoji: false } },
   ];
-  if (model.simulated) blocks.push(simulatedNote());
+  if (model.simulated) blocks.push(mrkdwnContext(copy.simulated));
   blocks.push(mrkdwnContext(summaryLine(model)));
   if (model.scan?.cutShort) blocks.push(mrkdwnContext(cutShortNote(model)));
   if (rows.length < model.instances.length) {
-    blocks.push(
-      mrkdwnContext(
-        `:scissors: Showing the first ${rows.length} of ${model.instances.length} instances on this page — ` +
-          `a Slack message holds no more. Use \`limit:${MAX_ROWS_PER_MESSAGE}\` or less.`,
-      ),
-    );
+    blocks.push(mrkdwnContext(copy.clipped(rows.length, model.instances.length)));
   }
   blocks.push({ type: 'divider' });
   if (rows.length === 0) {
@@ -90,17 +143,17 @@ export function buildHistoryMessage(model: HistoryViewModel): SlackMessage {
   return { text: fallbackText(model), blocks };
 }
 
-/** The two-line row, exported so other views (alerts, digests) can show an instance the same way. */
-export function instanceRowText(instance: JobInstance, now: number): string {
+/** The two-line row: status and name, then what is known about the run. */
+function instanceRowText(instance: JobInstance, now: number): string {
   const status = escapeAndTruncate(statusLabel(instance.status), STATUS_MAX);
   const jobName = oneLine(instance.jobName);
-  const title = jobName ? `*${escapeAndTruncate(jobName, NAME_MAX)}*` : '_unnamed job_';
+  const title = jobName ? `*${escapeAndTruncate(jobName, NAME_MAX)}*` : copy.unnamedJob;
   const facts = [escapeAndTruncate(oneLine(typeLabel(instance.type)), TYPE_MAX)];
-  if (instance.startTime !== undefined) facts.push(`started ${slackDate(instance.startTime, '{date_short_pretty} at {time}')}`);
+  if (instance.startTime !== undefined) facts.push(copy.started(slackDate(instance.startTime, ROW_DATE)));
   facts.push(describeTiming(instance, now));
-  if (instance.roundId !== undefined) facts.push(plural(instance.roundId, 'round'));
+  if (instance.roundId !== undefined) facts.push(copy.rounds(instance.roundId));
   const partner = instance.jobPartner === undefined ? '' : oneLine(instance.jobPartner);
-  if (partner) facts.push(`partner ${escapeAndTruncate(partner, PARTNER_MAX)}`);
+  if (partner) facts.push(copy.partner(escapeAndTruncate(partner, PARTNER_MAX)));
   if (instance.type === 'VFL_PREDICT' && instance.isSinglePredict !== undefined) {
     facts.push(predictionLabel(instance.isSinglePredict));
   }
@@ -120,7 +173,7 @@ function instanceRow(instance: JobInstance, model: HistoryViewModel): types.Sect
     section.accessory = {
       type: 'button',
       action_id: HISTORY_ACTIONS.details,
-      text: { type: 'plain_text', text: 'Details', emoji: false },
+      text: { type: 'plain_text', text: copy.button.details, emoji: false },
       value,
     };
   }
@@ -128,19 +181,13 @@ function instanceRow(instance: JobInstance, model: HistoryViewModel): types.Sect
 }
 
 function summaryLine(model: HistoryViewModel): string {
-  const parts: string[] = [];
-  if (isScanned(model.cursor)) {
-    parts.push(`*${plural(model.total, 'instance')}* in total`);
-    parts.push(`page ${model.pageNumber}${model.pageCount === undefined ? '' : ` of ${model.pageCount}`}`);
-    if (model.scan) parts.push(`${plural(model.scan.scanned, 'instance')} scanned`);
-  } else {
-    parts.push(`*${plural(model.total, 'instance')}*`);
-    parts.push(`page ${model.pageNumber}${model.pageCount === undefined ? '' : ` of ${model.pageCount}`}`);
-  }
+  const total = copy.instances(model.total);
+  const parts = [isScanned(model.cursor) ? copy.inTotal(total) : copy.count(total), copy.page(model.pageNumber, model.pageCount)];
+  if (isScanned(model.cursor) && model.scan) parts.push(copy.scanned(copy.instances(model.scan.scanned)));
   const filters = describeFilters(model.cursor);
-  if (filters) parts.push(`filtered by ${filters}`);
-  if (model.league.alias) parts.push(`league id \`${escapeAndTruncate(model.league.id, LEAGUE_MAX)}\``);
-  parts.push(`fetched ${slackDate(model.fetchedAt, '{date_short_pretty} at {time}')}`);
+  if (filters) parts.push(copy.filteredBy(filters));
+  if (model.league.alias) parts.push(copy.leagueId(escapeAndTruncate(model.league.id, LEAGUE_MAX)));
+  parts.push(copy.fetched(slackDate(model.fetchedAt, ROW_DATE)));
   return parts.join('  ·  ');
 }
 
@@ -148,13 +195,12 @@ function summaryLine(model: HistoryViewModel): string {
 export function describeFilters(cursor: Pick<HistoryCursor, 'jobId' | 'jobName' | 'statuses'>): string | undefined {
   const parts: string[] = [];
   // Cursors are zod-checked to short safe words, but a view must not trust that: cap each piece.
-  if (cursor.jobId) parts.push(`job \`${escapeAndTruncate(cursor.jobId, FILTER_MAX)}\``);
-  if (cursor.jobName !== undefined) parts.push(`job name *${escapeAndTruncate(oneLine(cursor.jobName), NAME_MAX)}*`);
+  if (cursor.jobId) parts.push(copy.filter.job(escapeAndTruncate(cursor.jobId, FILTER_MAX)));
+  if (cursor.jobName !== undefined) parts.push(copy.filter.jobName(escapeAndTruncate(oneLine(cursor.jobName), NAME_MAX)));
   if (cursor.statuses?.length) {
-    const statuses = cursor.statuses.slice(0, 10).map((s) => `\`${escapeAndTruncate(s, STATUS_MAX)}\``);
-    parts.push(`status ${statuses.join(' or ')}`);
+    parts.push(copy.filter.status(cursor.statuses.slice(0, 10).map((s) => `\`${escapeAndTruncate(s, STATUS_MAX)}\``)));
   }
-  return parts.length ? parts.join(' and ') : undefined;
+  return parts.length ? parts.join(copy.filter.and) : undefined;
 }
 
 /** Filters TICS cannot apply: the page is the result of a bounded client-side scan. */
@@ -163,61 +209,43 @@ function isScanned(cursor: HistoryCursor): boolean {
 }
 
 function cutShortNote(model: HistoryViewModel): string {
-  const scanned = model.scan ? plural(model.scan.scanned, 'instance') : 'many instances';
-  const ways = [
-    ...(model.next ? ['press *Next* to keep scanning'] : []),
-    ...(model.cursor.jobId ? [] : ['narrow it with `job:&lt;job_id&gt;`']),
-  ];
-  return (
-    `:warning: The scan stopped after ${scanned} to answer quickly, so this page may hold fewer matches than asked for.` +
-    (ways.length ? ` To see more, ${ways.join(' or ')}.` : '')
-  );
+  const scanned = model.scan ? copy.instances(model.scan.scanned) : copy.cutShort.manyInstances;
+  const ways = [...(model.next ? [copy.cutShort.next] : []), ...(model.cursor.jobId ? [] : [copy.cutShort.narrow])];
+  return copy.cutShort.note(scanned) + (ways.length ? copy.cutShort.seeMore(ways) : '');
 }
 
 function emptyText(model: HistoryViewModel): string {
   const league = `*${escapeAndTruncate(leagueName(model.league), LEAGUE_MAX)}*`;
   const filters = describeFilters(model.cursor);
   if (isScanned(model.cursor)) {
-    const scanned = model.scan ? ` among the ${plural(model.scan.scanned, 'instance')} checked` : '';
-    const more = model.next ? ' Press *Next* to look further back.' : '';
-    return `:mag: No instances with ${filters ?? 'these filters'} on this page${scanned}.${more}`;
+    return copy.empty.filtered(filters, model.scan ? copy.instances(model.scan.scanned) : undefined, model.next !== undefined);
   }
   if (model.total === 0) {
-    if (model.cursor.jobId) {
-      return `:mag: ${league} has no instances of job \`${escapeAndTruncate(model.cursor.jobId, FILTER_MAX)}\`. Check the job id, or leave out \`job:\` to see every job.`;
-    }
-    return `:seedling: No job instances in ${league} yet. Once a job runs, its instances show up here.`;
+    if (model.cursor.jobId) return copy.empty.noSuchJob(league, escapeAndTruncate(model.cursor.jobId, FILTER_MAX));
+    return copy.empty.noInstances(league);
   }
-  return ':mag: Nothing on this page — the history may have changed since the previous page. Press *Refresh*, or go back with *Previous*.';
+  return copy.empty.pageGone;
 }
 
 function fallbackText(model: HistoryViewModel): string {
-  const page = `page ${model.pageNumber}${model.pageCount === undefined ? '' : ` of ${model.pageCount}`}`;
   const filters: string[] = [];
-  if (model.cursor.jobId) filters.push(`job ${model.cursor.jobId}`);
-  if (model.cursor.jobName !== undefined) filters.push(`job name ${oneLine(model.cursor.jobName)}`);
-  if (model.cursor.statuses?.length) filters.push(`status ${model.cursor.statuses.join('/')}`);
-  const filtered = filters.length ? ` (${filters.join(', ')})` : '';
-  const simulated = model.simulated ? ' [simulated]' : '';
-  return escapeAndTruncate(`History of ${leagueName(model.league)}${filtered}: ${plural(model.total, 'instance')}, ${page}${simulated}`, 1000);
+  if (model.cursor.jobId) filters.push(copy.fallback.job(model.cursor.jobId));
+  if (model.cursor.jobName !== undefined) filters.push(copy.fallback.jobName(oneLine(model.cursor.jobName)));
+  if (model.cursor.statuses?.length) filters.push(copy.fallback.status(model.cursor.statuses));
+  const page = copy.page(model.pageNumber, model.pageCount);
+  return escapeAndTruncate(copy.fallback.text(leagueName(model.league), filters, copy.instances(model.total), page, model.simulated === true), 1000);
 }
 
 function pagingActions(model: HistoryViewModel): types.ActionsBlock {
   const elements: types.Button[] = [];
-  if (model.prev) elements.push(button(HISTORY_ACTIONS.prev, '◀ Previous', encodeCursor(model.prev)));
-  if (model.next) elements.push(button(HISTORY_ACTIONS.next, 'Next ▶', encodeCursor(model.next)));
+  if (model.prev) elements.push(button(HISTORY_ACTIONS.prev, copy.button.prev, encodeCursor(model.prev)));
+  if (model.next) elements.push(button(HISTORY_ACTIONS.next, copy.button.next, encodeCursor(model.next)));
   const current = encodeCursor(model.cursor);
-  elements.push(button(HISTORY_ACTIONS.refresh, ':arrows_counterclockwise: Refresh', current));
-  elements.push(button(HISTORY_ACTIONS.share, ':mega: Share in channel', current));
+  elements.push(button(HISTORY_ACTIONS.refresh, copy.button.refresh, current));
+  elements.push(button(HISTORY_ACTIONS.share, copy.button.share, current));
   return { type: 'actions', block_id: HISTORY_PAGING_BLOCK_ID, elements };
 }
 
 function button(actionId: string, text: string, value: string): types.Button {
   return { type: 'button', action_id: actionId, text: { type: 'plain_text', text, emoji: true }, value };
-}
-
-function simulatedNote(): types.ContextBlock {
-  return mrkdwnContext(
-    ':test_tube: *Simulated data* — these instances come from tics-bot’s built-in simulator, not from Huawei Cloud TICS.',
-  );
 }
