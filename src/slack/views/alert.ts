@@ -23,6 +23,8 @@ import {
   truncate,
   type SlackMessage,
 } from './format.js';
+import { SLACK_LIMITS } from '../limits.js';
+import { sharedCopy } from './copy.js';
 
 export const ALERT_ACTIONS = { jobHistory: 'alert_job_history' } as const;
 
@@ -33,7 +35,6 @@ export interface AlertContext {
 
 /** Page size of the history a "Job history" button opens. */
 const HISTORY_PAGE = 10;
-const COMMAND = '/tics';
 
 const SHORT_NAME_MAX = 80; // digest lines
 const STATUS_MAX = 32;
@@ -44,7 +45,64 @@ const PARTNER_MAX = 200;
 /** An excerpt, not the record: the "Job history" → Details view shows the rest. */
 const RESULT_MAX = 1200;
 const TEXT_MAX = 400;
-const HEADER_MAX = 150;
+const HEADER_MAX = SLACK_LIMITS.headerText;
+const DETECTED_DATE = '{date_short_pretty} at {time}';
+
+const copy = {
+  header: (emoji: string, status: string, name: string) => `${emoji} ${status} · ${name}`,
+  text: (emoji: string, status: string, name: string, type: string, league: string, timing: string, simulated: boolean) =>
+    `${emoji} ${status}: ${name} (${type}) in ${league} — ${timing}${simulated ? sharedCopy.simulatedSuffix : ''}`,
+  unnamedJob: sharedCopy.unnamedJob,
+  neverStarted: 'never started',
+  notStartedYet: 'not started yet',
+  notReported: 'not reported',
+  stillRunning: 'still in progress',
+  label: {
+    league: 'League',
+    type: 'Type',
+    started: 'Started',
+    ended: 'Ended',
+    duration: 'Duration',
+    previous: 'Previous status',
+    instance: 'Instance',
+    rounds: 'Rounds',
+    partner: 'Partner',
+    prediction: 'Prediction',
+  },
+  was: (status: string) => `was ${status}`,
+  firstSeen: (status: string) => `first seen already ${status}\n_it ended between polls or while tics-bot was down_`,
+  resultHeading: '*Result* (`result_ext`)\n',
+  detected: (when: string, league: string) => `:mag: detected ${when}  ·  stop these alerts: ${sharedCopy.command(`unwatch ${league}`)}`,
+  simulated: sharedCopy.simulatedNote(),
+  button: { job: 'Job history', league: 'League history', history: 'History' },
+  digest: {
+    header: (alerts: number, where: string) => `🚨 ${plural(alerts, 'job alert')}${where}`,
+    inLeague: (league: string) => ` in ${league}`,
+    inLeagues: (count: number) => ` in ${count} leagues`,
+    hiddenLeagues: (leagues: number, alerts: number) => `…and ${plural(leagues, 'more league')} with ${plural(alerts, 'alert')}.`,
+    statusCount: (shortcode: string, count: number, status: string) => `${shortcode} *${count.toLocaleString('en-US')}* ${status}`,
+    otherStatuses: (count: number) => `${count.toLocaleString('en-US')} with other statuses`,
+    firstSeen: (unseen: number, all: boolean) =>
+      `\n_${all ? 'All' : `${unseen.toLocaleString('en-US')} of them`} first seen already finished: they ended between polls or while tics-bot was down._`,
+    leagueLine: (name: string, alerts: number, counts: string) => `${name} — ${plural(alerts, 'alert')}: ${counts}`,
+    statusCountPlain: (count: number, status: string) => `${count.toLocaleString('en-US')} ${status}`,
+    unnamedJob: `_${sharedCopy.unnamedJob}_`,
+    ended: (when: string) => `ended ${when}`,
+    firstSeenFinished: '_first seen finished_',
+    historyCommand: (league: string, filter: string) => sharedCopy.command(`history ${league}${filter}`),
+    moreLeagues: (count: number) => ` (and ${plural(count, 'more league')})`,
+    more: (count: number, commands: string[], rest: string) =>
+      `…and ${count.toLocaleString('en-US')} more not listed here. See them with ${commands.join(' or ')}${rest}.`,
+    watches: `${sharedCopy.command('watches')} lists what this channel watches`,
+    detected: (first: string, last: string | undefined) => (last === undefined ? `detected ${first}` : `detected ${first} – ${last}`),
+    detectedLine: (when: string, watches: string) => `:mag: ${when}  ·  ${watches}`,
+    text: (alerts: number, where: string, counts: string, jobs: string) =>
+      `🚨 ${plural(alerts, 'job alert')}${where ? ` in ${where}` : ''}: ${counts} — ${jobs}`,
+    whereMany: (shown: string[], more: number) => `${shown.join(', ')} and ${plural(more, 'more league')}`,
+    whereFew: (shown: string[]) => shown.join(' and '),
+    jobs: (names: string[], more: number) => names.join(', ') + (more > 0 ? ` and ${more.toLocaleString('en-US')} more` : ''),
+  },
+} as const;
 
 // ---------------------------------------------------------------------------------------------
 // One alert
@@ -57,7 +115,7 @@ export function buildAlertMessage(item: AlertItem, ctx: AlertContext): SlackMess
       type: 'header',
       // Unicode rather than a shortcode because `text` reaches notifications unrendered and the header
       // shows the same glyph; emoji:false so a job named ":tada:" does not turn into a party popper.
-      text: { type: 'plain_text', text: truncate(`${statusEmoji(item.to)} ${item.to} · ${jobNameOr(instance.jobName)}`, HEADER_MAX), emoji: false },
+      text: { type: 'plain_text', text: truncate(copy.header(statusEmoji(item.to), item.to, jobNameOr(instance.jobName)), HEADER_MAX), emoji: false },
     },
     { type: 'section', fields: alertFields(item, ctx.now) },
   ];
@@ -89,13 +147,12 @@ function alertText(item: AlertItem, ctx: AlertContext): string {
   const name = jobNameOr(instance.jobName);
   const type = oneLine(typeLabel(instance.type));
   const timing = plainTiming(item, ctx.now);
-  const simulated = ctx.simulated ? ' [simulated]' : '';
-  return escapeAndTruncate(`${statusEmoji(item.to)} ${item.to}: ${name} (${type}) in ${leagueName(item.league)} — ${timing}${simulated}`, TEXT_MAX);
+  return escapeAndTruncate(copy.text(statusEmoji(item.to), item.to, name, type, leagueName(item.league), timing, ctx.simulated === true), TEXT_MAX);
 }
 
 function plainTiming(item: AlertItem, now: number): string {
   // describeTiming's "not started" reads oddly after "FAILED:"; say what happened instead.
-  if (item.instance.startTime === undefined) return isTerminalStatus(item.to) ? 'never started' : 'not started yet';
+  if (item.instance.startTime === undefined) return isTerminalStatus(item.to) ? copy.neverStarted : copy.notStartedYet;
   return describeTiming(item.instance, now);
 }
 
@@ -105,24 +162,25 @@ function alertFields(item: AlertItem, now: number): types.MrkdwnElement[] {
   const dash = '—';
   const leagueText = league.alias ? `${escapeAndTruncate(league.alias, LEAGUE_MAX)} ${code(league.id)}` : code(league.id);
   const ended =
-    instance.endTime !== undefined ? slackDate(instance.endTime) : isTerminalStatus(instance.status) ? 'not reported' : 'still in progress';
+    instance.endTime !== undefined ? slackDate(instance.endTime) : isTerminalStatus(instance.status) ? copy.notReported : copy.stillRunning;
 
-  // At most ten: Slack's cap on fields per section. Optional facts are left out rather than dashed,
-  // so an SQL job's alert is not half empty.
+  const label = copy.label;
+  // At most SLACK_LIMITS.sectionFields (ten). Optional facts are left out rather than dashed, so an
+  // SQL job's alert is not half empty.
   const fields = [
-    field('League', leagueText),
-    field('Type', escapeAndTruncate(oneLine(typeLabel(instance.type)), TYPE_MAX) || dash),
-    field('Started', instance.startTime === undefined ? 'never started' : slackDate(instance.startTime)),
-    field('Ended', ended),
-    field('Duration', capitalize(plainTiming(item, now))),
-    field('Previous status', previousStatus(item)),
-    field('Instance', instance.id ? code(instance.id) : dash),
+    field(label.league, leagueText),
+    field(label.type, escapeAndTruncate(oneLine(typeLabel(instance.type)), TYPE_MAX) || dash),
+    field(label.started, instance.startTime === undefined ? copy.neverStarted : slackDate(instance.startTime)),
+    field(label.ended, ended),
+    field(label.duration, capitalize(plainTiming(item, now))),
+    field(label.previous, previousStatus(item)),
+    field(label.instance, instance.id ? code(instance.id) : dash),
   ];
-  if (instance.roundId !== undefined) fields.push(field('Rounds', instance.roundId.toLocaleString('en-US')));
+  if (instance.roundId !== undefined) fields.push(field(label.rounds, instance.roundId.toLocaleString('en-US')));
   const partner = instance.jobPartner === undefined ? '' : oneLine(instance.jobPartner);
-  if (partner) fields.push(field('Partner', escapeAndTruncate(partner, PARTNER_MAX)));
+  if (partner) fields.push(field(label.partner, escapeAndTruncate(partner, PARTNER_MAX)));
   if (instance.type === 'VFL_PREDICT' && instance.isSinglePredict !== undefined) {
-    fields.push(field('Prediction', capitalize(predictionLabel(instance.isSinglePredict))));
+    fields.push(field(label.prediction, capitalize(predictionLabel(instance.isSinglePredict))));
   }
   return fields;
 }
@@ -132,13 +190,13 @@ function alertFields(item: AlertItem, now: number): types.MrkdwnElement[] {
  * down or between two polls, which is why no earlier state is known.
  */
 function previousStatus(item: AlertItem): string {
-  if (item.from !== undefined) return `was ${code(item.from, STATUS_MAX)}`;
-  return `first seen already ${code(item.to, STATUS_MAX)}\n_it ended between polls or while tics-bot was down_`;
+  if (item.from !== undefined) return copy.was(code(item.from, STATUS_MAX));
+  return copy.firstSeen(code(item.to, STATUS_MAX));
 }
 
 function resultSection(resultExt: string | undefined): types.SectionBlock | undefined {
   if (resultExt === undefined || resultExt.trim() === '') return undefined;
-  const heading = '*Result* (`result_ext`)\n';
+  const heading = copy.resultHeading;
   const body = isJsonContainer(resultExt)
     ? // A ``` inside the data would close the fence early; a zero-width space keeps it literal.
       '```' + escapeAndTruncate(prettyJson(resultExt).replace(/```/g, '``\u200b`'), RESULT_MAX) + '```'
@@ -148,15 +206,8 @@ function resultSection(resultExt: string | undefined): types.SectionBlock | unde
 
 function alertContext(item: AlertItem, ctx: AlertContext): types.ContextBlock {
   const league = escapeAndTruncate(leagueName(item.league), LEAGUE_MAX);
-  const elements: types.MrkdwnElement[] = [
-    {
-      type: 'mrkdwn',
-      text: `:mag: detected ${slackDate(item.observedAt, '{date_short_pretty} at {time}')}  ·  stop these alerts: \`${COMMAND} unwatch ${league}\``,
-    },
-  ];
-  if (ctx.simulated) {
-    elements.push({ type: 'mrkdwn', text: ':test_tube: *Simulated data* — from tics-bot’s built-in simulator, not from Huawei Cloud TICS.' });
-  }
+  const elements: types.MrkdwnElement[] = [{ type: 'mrkdwn', text: copy.detected(slackDate(item.observedAt, DETECTED_DATE), league) }];
+  if (ctx.simulated) elements.push({ type: 'mrkdwn', text: copy.simulated });
   return { type: 'context', elements };
 }
 
@@ -175,7 +226,7 @@ function historyButton(item: AlertItem): types.Button | undefined {
     return {
       type: 'button',
       action_id: ALERT_ACTIONS.jobHistory,
-      text: { type: 'plain_text', text: cursor.jobName === undefined ? 'League history' : 'Job history', emoji: false },
+      text: { type: 'plain_text', text: cursor.jobName === undefined ? copy.button.league : copy.button.job, emoji: false },
       style: 'primary',
       value,
     };
@@ -197,8 +248,8 @@ function usableValue(cursor: HistoryCursor): string | undefined {
 export const DIGEST_MAX_LINES = 30;
 /** Block text the listed lines may use; the rest of the digest is bounded separately (≈ 3k). */
 const DIGEST_LINES_BUDGET = 7000;
-/** Section text is capped at 3000. */
-const SECTION_MAX = 2900;
+/** A margin under Slack's cap on section text. */
+const SECTION_MAX = SLACK_LIMITS.sectionText - 100;
 /** League sections (each with a history button) shown at most. */
 const DIGEST_MAX_LEAGUES = 5;
 /** Distinct statuses named in the summary at most. */
@@ -214,16 +265,14 @@ interface LeagueGroup {
 export function buildDigestMessage(items: readonly AlertItem[], ctx: AlertContext): SlackMessage {
   const leagues = groupByLeague(items);
   const single = leagues.length === 1 ? leagues[0] : undefined;
-  const where = single ? ` in ${leagueName(single.league)}` : leagues.length > 1 ? ` in ${leagues.length} leagues` : '';
+  const where = single ? copy.digest.inLeague(leagueName(single.league)) : leagues.length > 1 ? copy.digest.inLeagues(leagues.length) : '';
   const blocks: types.KnownBlock[] = [
     {
       type: 'header',
-      text: { type: 'plain_text', text: truncate(`🚨 ${plural(items.length, 'job alert')}${where}`, HEADER_MAX), emoji: false },
+      text: { type: 'plain_text', text: truncate(copy.digest.header(items.length, where), HEADER_MAX), emoji: false },
     },
   ];
-  if (ctx.simulated) {
-    blocks.push(mrkdwnContext(':test_tube: *Simulated data* — from tics-bot’s built-in simulator, not from Huawei Cloud TICS.'));
-  }
+  if (ctx.simulated) blocks.push(mrkdwnContext(copy.simulated));
   blocks.push({ type: 'section', text: { type: 'mrkdwn', text: statusSummary(items) } });
 
   const shownLeagues = leagues.slice(0, DIGEST_MAX_LEAGUES);
@@ -231,7 +280,7 @@ export function buildDigestMessage(items: readonly AlertItem[], ctx: AlertContex
   const hiddenLeagues = leagues.slice(DIGEST_MAX_LEAGUES);
   if (hiddenLeagues.length) {
     const hiddenAlerts = hiddenLeagues.reduce((sum, g) => sum + g.items.length, 0);
-    blocks.push(mrkdwnContext(`…and ${plural(hiddenLeagues.length, 'more league')} with ${plural(hiddenAlerts, 'alert')}.`));
+    blocks.push(mrkdwnContext(copy.digest.hiddenLeagues(hiddenLeagues.length, hiddenAlerts)));
   }
 
   const { sections, listed } = digestLines(items, ctx.now, leagues.length > 1);
@@ -265,28 +314,24 @@ function statusSummary(items: readonly AlertItem[]): string {
   const counts = countStatuses(items);
   const shown = counts
     .slice(0, DIGEST_MAX_STATUSES)
-    .map(([status, count]) => `${statusShortcode(status)} *${count.toLocaleString('en-US')}* ${escapeAndTruncate(status, STATUS_MAX)}`);
+    .map(([status, count]) => copy.digest.statusCount(statusShortcode(status), count, escapeAndTruncate(status, STATUS_MAX)));
   const others = counts.slice(DIGEST_MAX_STATUSES).reduce((sum, [, count]) => sum + count, 0);
-  if (others) shown.push(`${others.toLocaleString('en-US')} with other statuses`);
-  let text = shown.join('  ·  ');
+  if (others) shown.push(copy.digest.otherStatuses(others));
   const unseen = items.filter((item) => item.from === undefined).length;
-  if (unseen) {
-    text += `\n_${unseen === items.length ? 'All' : `${unseen.toLocaleString('en-US')} of them`} first seen already finished: they ended between polls or while tics-bot was down._`;
-  }
-  return text;
+  return shown.join('  ·  ') + (unseen ? copy.digest.firstSeen(unseen, unseen === items.length) : '');
 }
 
 function statusCountsText(items: readonly AlertItem[], escape: (s: string) => string): string {
   return countStatuses(items)
     .slice(0, DIGEST_MAX_STATUSES)
-    .map(([status, count]) => `${count.toLocaleString('en-US')} ${escape(truncate(status, STATUS_MAX))}`)
+    .map(([status, count]) => copy.digest.statusCountPlain(count, escape(truncate(status, STATUS_MAX))))
     .join(', ');
 }
 
 function leagueSection(group: LeagueGroup): types.SectionBlock {
   const { league } = group;
   const name = `*${escapeAndTruncate(leagueName(league), LEAGUE_MAX)}*${league.alias ? ` ${code(league.id)}` : ''}`;
-  const text = `${name} — ${plural(group.items.length, 'alert')}: ${statusCountsText(group.items, escapeMrkdwn)}`;
+  const text = copy.digest.leagueLine(name, group.items.length, statusCountsText(group.items, escapeMrkdwn));
   const section: types.SectionBlock = { type: 'section', text: { type: 'mrkdwn', text } };
   const value = leagueHistoryValue(group);
   if (value !== undefined) {
@@ -294,7 +339,7 @@ function leagueSection(group: LeagueGroup): types.SectionBlock {
       type: 'button',
       // Each league section is its own block, so the action id stays unique within its block.
       action_id: ALERT_ACTIONS.jobHistory,
-      text: { type: 'plain_text', text: 'History', emoji: false },
+      text: { type: 'plain_text', text: copy.button.history, emoji: false },
       value,
     };
   }
@@ -339,13 +384,13 @@ function digestLine(item: AlertItem, now: number, showLeague: boolean): string {
   const name = oneLine(instance.jobName);
   const parts = [
     `${statusShortcode(item.to)} *${escapeAndTruncate(item.to, STATUS_MAX)}*`,
-    name ? `*${escapeAndTruncate(name, SHORT_NAME_MAX)}*` : '_unnamed job_',
+    name ? `*${escapeAndTruncate(name, SHORT_NAME_MAX)}*` : copy.digest.unnamedJob,
     escapeAndTruncate(oneLine(typeLabel(instance.type)), TYPE_MAX),
   ];
   if (showLeague) parts.push(escapeAndTruncate(leagueName(item.league), LEAGUE_MAX));
   parts.push(plainTiming(item, now));
-  if (instance.endTime !== undefined) parts.push(`ended ${slackDate(instance.endTime)}`);
-  if (item.from === undefined) parts.push('_first seen finished_');
+  if (instance.endTime !== undefined) parts.push(copy.digest.ended(slackDate(instance.endTime)));
+  if (item.from === undefined) parts.push(copy.digest.firstSeenFinished);
   return parts.join(' · ');
 }
 
@@ -355,39 +400,37 @@ function moreNote(unlisted: readonly AlertItem[]): string {
   const commands = groups.slice(0, 3).map((group) => {
     const statuses = commandStatuses(group.items).map((s) => s.toLowerCase());
     const filter = statuses.length ? ` status:${statuses.join(',')}` : '';
-    return `\`${COMMAND} history ${escapeAndTruncate(leagueName(group.league), LEAGUE_MAX)}${filter}\``;
+    return copy.digest.historyCommand(escapeAndTruncate(leagueName(group.league), LEAGUE_MAX), filter);
   });
-  const rest = groups.length > 3 ? ` (and ${plural(groups.length - 3, 'more league')})` : '';
-  return `…and ${unlisted.length.toLocaleString('en-US')} more not listed here. See them with ${commands.join(' or ')}${rest}.`;
+  const rest = groups.length > 3 ? copy.digest.moreLeagues(groups.length - 3) : '';
+  return copy.digest.more(unlisted.length, commands, rest);
 }
 
 function detectedLine(items: readonly AlertItem[]): string {
   const times = items.map((item) => item.observedAt).filter(Number.isFinite);
-  const stop = `\`${COMMAND} watches\` lists what this channel watches`;
-  if (times.length === 0) return stop;
+  if (times.length === 0) return copy.digest.watches;
   const first = Math.min(...times);
   const last = Math.max(...times);
-  const format = '{date_short_pretty} at {time}';
-  const when = first === last ? `detected ${slackDate(first, format)}` : `detected ${slackDate(first, format)} – ${slackDate(last, format)}`;
-  return `:mag: ${when}  ·  ${stop}`;
+  const when = copy.digest.detected(slackDate(first, DETECTED_DATE), first === last ? undefined : slackDate(last, DETECTED_DATE));
+  return copy.digest.detectedLine(when, copy.digest.watches);
 }
 
 /** "🚨 6 job alerts in fl-demo: 4 FAILED, 2 TERMINATED — a, b, c and 3 more" */
 function digestText(items: readonly AlertItem[], leagues: LeagueGroup[]): string {
-  const nameOf = (item: AlertItem) => oneLine(item.instance.jobName) || 'unnamed job';
+  const nameOf = (item: AlertItem) => oneLine(item.instance.jobName) || copy.unnamedJob;
   const shownNames = [...new Set(items.map(nameOf))].slice(0, 3);
   const moreAlerts = items.filter((item) => !shownNames.includes(nameOf(item))).length;
   const leagueNames = leagues.slice(0, 2).map((g) => truncate(leagueName(g.league), 40));
-  const where = leagues.length > 2 ? `${leagueNames.join(', ')} and ${plural(leagues.length - 2, 'more league')}` : leagueNames.join(' and ');
-  const jobs = shownNames.map((name) => truncate(name, 40)).join(', ') + (moreAlerts > 0 ? ` and ${moreAlerts.toLocaleString('en-US')} more` : '');
-  const text = `🚨 ${plural(items.length, 'job alert')}${where ? ` in ${where}` : ''}: ${statusCountsText(items, (s) => s)} — ${jobs}`;
+  const where = leagues.length > 2 ? copy.digest.whereMany(leagueNames, leagues.length - 2) : copy.digest.whereFew(leagueNames);
+  const jobs = copy.digest.jobs(shownNames.map((name) => truncate(name, 40)), moreAlerts);
+  const text = copy.digest.text(items.length, where, statusCountsText(items, (s) => s), jobs);
   return escapeAndTruncate(text, TEXT_MAX);
 }
 
 // ---------------------------------------------------------------------------------------------
 
 function jobNameOr(jobName: string): string {
-  return oneLine(jobName) || 'unnamed job';
+  return oneLine(jobName) || copy.unnamedJob;
 }
 
 /** An inline code span; a backtick in the data would end it early, so it becomes a look-alike. */
