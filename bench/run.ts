@@ -6,8 +6,10 @@
 import { parseArgs } from 'node:util';
 import { formatHistoryResult, runHistoryBench } from './history.js';
 import { formatLoadResult, runLoadBench } from './load.js';
+import { formatMemoryResult, runMemoryBench } from './memory.js';
 import { machine } from './stats.js';
 import { formatWatcherResult, runWatcherBench } from './watcher.js';
+import { formatWatchesResult, runWatchesBench } from './watches.js';
 
 interface Flags {
   /** Profile the process under test (`--cpu-prof`) where a benchmark supports it (history). */
@@ -32,10 +34,20 @@ const BENCHES: Record<string, Bench> = {
     run: (onProgress) => runWatcherBench({ onProgress }),
     format: formatWatcherResult,
   },
+  watches: {
+    description: '/tics watches: outbox stats cost with 10 vs 100 000 alerts kept, memory, SQLite and Redis (REDIS_URL)',
+    run: (onProgress) => runWatchesBench({ onProgress }),
+    format: formatWatchesResult,
+  },
   load: {
     description: 'load: 500 /tics history commands over 10 s, twice in one bot process, 200 ms TICS latency; acks, replies, RSS',
     run: (onProgress) => runLoadBench({ onProgress }),
     format: formatLoadResult,
+  },
+  memory: {
+    description: 'memory: the built bot at rest (memory:// store, no traffic): RSS 8 s after start, peak, and what each big dependency adds',
+    run: (onProgress) => runMemoryBench({ onProgress }),
+    format: formatMemoryResult,
   },
 };
 
