@@ -7,10 +7,12 @@ import type { WatchListRow } from '../../watch/service.js';
 import type { types } from '@slack/bolt';
 import type { ChannelHealth, LeagueHealth, Subscription } from '../../watch/types.js';
 import { plural } from '../../format/instance.js';
+import { SLACK_LIMITS } from '../limits.js';
+import { sharedCopy } from './copy.js';
 import { escapeAndTruncate, leagueName, mrkdwnContext, oneLine, slackDate, utcText, type SlackMessage } from './format.js';
 
-const COMMAND = '/tics';
 const BOT_MENTION = '@tics-bot';
+const INVITE = `\`/invite ${BOT_MENTION}\``;
 
 const LEAGUE_MAX = 64;
 const ID_MAX = 64;
@@ -22,14 +24,105 @@ const REASON_MAX = 300;
 const TEXT_MAX = 500;
 const DATE_FORMAT = '{date_short_pretty} at {time}';
 
-/** Rows listed at most: each is a section plus a divider, and 50 blocks is Slack's cap. */
+/** Rows listed at most: each is a section plus a divider, under SLACK_LIMITS.blocksPerMessage. */
 export const MAX_WATCH_ROWS = 20;
-/** Block text the rows may use; the chrome around them stays under ≈ 1k. */
-const ROWS_BUDGET = 10_000;
+/** Block text the rows may use; the chrome around them stays under ≈ 1k of the message budget. */
+const ROWS_BUDGET = SLACK_LIMITS.totalBlockText - 2_000;
 /** A poll this many intervals late with no backoff to explain it means the poller is stuck. */
 const OVERDUE_INTERVALS = 3;
 
-const SIMULATED_NOTE = ':test_tube: *Simulated data* — leagues come from tics-bot’s built-in simulator, not from Huawei Cloud TICS.';
+const copy = {
+  simulated: sharedCopy.simulatedNote('leagues'),
+  watch: {
+    updated: (league: string, channel: string, triggers: string, since: string) =>
+      `:arrows_counterclockwise: Updated: ${league} in ${channel} now alerts on ${triggers} (watching since ${since}).`,
+    created: (league: string, channel: string, triggers: string, since: string) =>
+      `:eyes: Watching ${league} in ${channel} — alerts on ${triggers} from ${since}.`,
+    stop: (league: string, channel: string) => `Stop with ${sharedCopy.command(`unwatch ${league}`)} in ${channel}`,
+    list: `${sharedCopy.command('watches')} lists a channel’s watches`,
+    privateHere: `:lock: This is a private channel: invite the bot with ${INVITE} there, or no alert can be posted.`,
+    privateHint: `:lock: Private channels need the bot invited first (${INVITE}).`,
+    text: (updated: boolean, league: string, triggers: readonly string[], from: string, baseline: string) =>
+      `${updated ? 'Updated watch' : 'Watching'} ${league}: alerts on ${triggers.join(', ') || 'nothing'} from ${from}${baseline}`,
+    textBaseline: (total: number, unfinished: number) => `. ${plural(total, 'instance')} known now (${unfinished.toLocaleString('en-US')} still running).`,
+    anyTrigger: 'a trigger status',
+    noBaseline: (why: string | undefined, triggers: string) =>
+      `:hourglass: TICS could not be read just now${why === undefined ? '' : ` (${why})`}. The first successful poll records what the league already holds; ` +
+      `only instances that reach ${triggers} after that are alerted. ${sharedCopy.command('watches')} shows how polling is going.`,
+    emptyLeague: (taken: string) => `:seedling: The league has no instances yet (checked ${taken}): every new one is watched.`,
+    known: (total: number, taken: string) => `*${plural(total, 'instance')}* known as of ${taken}`,
+    allFinished: (known: string, triggers: string) => `${known}, all finished: those are not alerted, only new instances that reach ${triggers}.`,
+    someRunning: (known: string, unfinished: number, triggers: string) =>
+      `${known} (*${unfinished.toLocaleString('en-US')} still running*): those already finished are not alerted; ` +
+      `the running ones alert if they reach ${triggers}.`,
+  },
+  unwatch: {
+    dropped: (count: number) => ` ${plural(count, 'alert')} still waiting to be posted ${count === 1 ? 'was' : 'were'} dropped.`,
+    removed: (league: string, channel: string, dropped: string) => `:no_bell: Stopped watching ${league} in ${channel}.${dropped}`,
+    removedHint: (league: string, channel: string) => `Watch it again with ${sharedCopy.command(`watch ${league}`)} in ${channel}.`,
+    removedText: (league: string, dropped: string) => `Stopped watching ${league}.${dropped}`,
+    config: (league: string, channel: string) =>
+      `:gear: ${league} in ${channel} is watched because the \`TICS_WATCH\` setting says so — it can only be removed there.`,
+    configHint: 'Ask whoever runs tics-bot to change `TICS_WATCH` and restart it.',
+    configText: (league: string) => `${league} is watched by configuration (TICS_WATCH) and cannot be removed from Slack.`,
+    absent: (league: string, channel: string) => `:shrug: Was not watching ${league} in ${channel} — nothing changed.`,
+    absentHint: `${sharedCopy.command('watches')} lists this channel’s watches, ${sharedCopy.command('watches all')} every channel’s.`,
+    absentText: (league: string) => `Was not watching ${league} in that channel; nothing changed.`,
+  },
+  watches: {
+    title: (all: boolean) => (all ? 'Watches in every channel' : 'Watches in this channel'),
+    none: (all: boolean, here: string) => (all ? 'No channel watches a league yet.' : `${here} does not watch any league yet.`),
+    start: (none: string, all: boolean) =>
+      `:zzz: ${none} Start with ${sharedCopy.command('watch &lt;league&gt;')} (alerts on FAILED and TERMINATED), ` +
+      `or choose statuses: ${sharedCopy.command('watch &lt;league&gt; on:FAILED')}.` +
+      (all ? '' : ` ${sharedCopy.command('watches all')} lists every channel’s watches.`),
+    noneText: (all: boolean) => (all ? 'No watches yet.' : 'No watches in this channel yet.'),
+    count: (count: number) => plural(count, 'watch', 'watches'),
+    countHere: (count: string, here: string | undefined) => `*${count}*${here === undefined ? '' : ` in ${here}`}`,
+    troubled: (count: number) => `:warning: ${count.toLocaleString('en-US')} with problems (listed first)`,
+    healthy: 'all healthy',
+    polling: (seconds: number) => `polling every ${plural(seconds, 'second')}`,
+    more: (count: number, all: boolean) =>
+      `…and ${plural(count, 'more watch', 'more watches')} not shown here.` +
+      (all ? ` Run ${sharedCopy.command('watches')} in a channel to see only its watches.` : ''),
+    text: (count: string, all: boolean, troubled: number) =>
+      `${count} ${all ? 'in every channel' : 'in this channel'}${troubled ? `, ${troubled.toLocaleString('en-US')} with problems` : ''}.`,
+  },
+  row: {
+    title: (league: string, channel: string, triggers: string) => `${league} → ${channel}  ·  on ${triggers}`,
+    fromConfig: 'from configuration (`TICS_WATCH`)',
+    added: (by: string | undefined, when: string) => `added${by === undefined ? '' : ` by ${by}`} ${when}`,
+    notPolledYet: ':hourglass: not polled yet',
+    notPolledOverdue: (stuck: string) => `:warning: not polled yet — ${stuck}`,
+    failures: (count: number) => `${plural(count, 'failure')} in a row`,
+    neverSucceeded: 'never succeeded',
+    lastSuccess: (when: string) => `last success ${when}`,
+    lastTry: (when: string) => `last try ${when}`,
+    retrying: (when: string) => `retrying ${when}`,
+    requestId: (id: string) => `request id \`${id}\``,
+    failing: (kind: string, message: string, detail: string[]) => `:warning: polling failing: \`${kind}\` ${message} (${detail.join(', ')})`,
+    lastPollOverdue: (when: string, stuck: string) => `:warning: last poll ${when} — ${stuck}`,
+    lastPoll: (when: string, next: string | undefined) => `:white_check_mark: last poll ${when}${next === undefined ? '' : `, next ${next}`}`,
+    cutShort: ':hourglass_flowing_sand: the last poll stopped at its page limit before catching up; the next ones continue',
+    stuck: (seconds: number) => `overdue (polling every ${plural(seconds, 'second')}): the poller may be stuck, check tics-bot’s logs`,
+    cannotPost: (code: string, advice: string, when: string) => `:warning: can’t post here: \`${code}\` — ${advice} (last tried ${when})`,
+    retryingPosts: 'tics-bot keeps the alerts and retries',
+    pending: (count: number) => `:outbox_tray: ${plural(count, 'alert')} waiting to be posted`,
+    noAlertYet: 'no alert posted yet',
+    lastAlert: (when: string) => `last alert ${when}`,
+  },
+  /** What to do about a Slack error code when posting in a channel. */
+  channelAdvice: {
+    not_in_channel: `invite ${BOT_MENTION} (${INVITE})`,
+    channel_not_found: `the channel is gone or private — invite ${BOT_MENTION}, or ${sharedCopy.command('unwatch')} it`,
+    is_archived: `the channel is archived — unarchive it or ${sharedCopy.command('unwatch')} it`,
+    channel_is_archived: `the channel is archived — unarchive it or ${sharedCopy.command('unwatch')} it`,
+    restricted_action: 'a workspace setting stops the bot posting here — ask a Slack admin',
+  } as Readonly<Record<string, string>>,
+  noStatus: '_no status_',
+  andMore: (shown: string, more: number) => `${shown} and ${more} more`,
+  channel: (id: string) => `channel \`${id}\``,
+} as const;
 
 // ---------------------------------------------------------------------------------------------
 // /tics watch
@@ -54,51 +147,34 @@ export function buildWatchConfirmation(input: WatchConfirmationInput): SlackMess
   const channel = channelMention(subscription.channelId);
   const triggers = triggersMrkdwn(subscription.triggers);
   const since = slackDate(subscription.createdAt, DATE_FORMAT);
-  const headline = input.updated
-    ? `:arrows_counterclockwise: Updated: ${leagueText} in ${channel} now alerts on ${triggers} (watching since ${since}).`
-    : `:eyes: Watching ${leagueText} in ${channel} — alerts on ${triggers} from ${since}.`;
+  const headline = (input.updated ? copy.watch.updated : copy.watch.created)(leagueText, channel, triggers, since);
 
   const blocks: types.KnownBlock[] = [];
-  if (input.simulated) blocks.push(mrkdwnContext(SIMULATED_NOTE));
+  if (input.simulated) blocks.push(mrkdwnContext(copy.simulated));
   blocks.push(section(headline));
   blocks.push(section(baselineText(input)));
 
-  const unwatch = `\`${COMMAND} unwatch ${escapeAndTruncate(leagueName(league), LEAGUE_MAX)}\``;
-  const hints = [`Stop with ${unwatch} in ${channel}`, `\`${COMMAND} watches\` lists a channel’s watches`];
+  const hints = [copy.watch.stop(escapeAndTruncate(leagueName(league), LEAGUE_MAX), channel), copy.watch.list];
   blocks.push(mrkdwnContext(hints.join('  ·  ')));
-  blocks.push(
-    mrkdwnContext(
-      input.channelIsPrivateHint
-        ? `:lock: This is a private channel: invite the bot with \`/invite ${BOT_MENTION}\` there, or no alert can be posted.`
-        : `:lock: Private channels need the bot invited first (\`/invite ${BOT_MENTION}\`).`,
-    ),
-  );
+  blocks.push(mrkdwnContext(input.channelIsPrivateHint ? copy.watch.privateHere : copy.watch.privateHint));
 
-  const text =
-    `${input.updated ? 'Updated watch' : 'Watching'} ${leagueName(league)}: alerts on ${subscription.triggers.join(', ') || 'nothing'} ` +
-    `from ${utcText(subscription.createdAt)}` +
-    (input.baseline ? `. ${plural(input.baseline.total, 'instance')} known now (${input.baseline.unfinished.toLocaleString('en-US')} still running).` : '.');
+  const baseline = input.baseline ? copy.watch.textBaseline(input.baseline.total, input.baseline.unfinished) : '.';
+  const text = copy.watch.text(input.updated, leagueName(league), subscription.triggers, utcText(subscription.createdAt), baseline);
   return { text: escapeAndTruncate(text, TEXT_MAX), blocks };
 }
 
 function baselineText(input: WatchConfirmationInput): string {
   const { baseline } = input;
-  const triggers = input.subscription.triggers.length ? triggersMrkdwn(input.subscription.triggers, 'or') : 'a trigger status';
+  const triggers = input.subscription.triggers.length ? triggersMrkdwn(input.subscription.triggers, 'or') : copy.watch.anyTrigger;
   if (!baseline) {
-    const why = input.baselineError ? ` (${escapeAndTruncate(oneLine(input.baselineError), REASON_MAX)})` : '';
-    return (
-      `:hourglass: TICS could not be read just now${why}. The first successful poll records what the league already holds; ` +
-      `only instances that reach ${triggers} after that are alerted. \`${COMMAND} watches\` shows how polling is going.`
-    );
+    const why = input.baselineError ? escapeAndTruncate(oneLine(input.baselineError), REASON_MAX) : undefined;
+    return copy.watch.noBaseline(why, triggers);
   }
   const taken = slackDate(baseline.takenAt, DATE_FORMAT);
-  if (baseline.total === 0) return `:seedling: The league has no instances yet (checked ${taken}): every new one is watched.`;
-  const known = `*${plural(baseline.total, 'instance')}* known as of ${taken}`;
-  if (baseline.unfinished === 0) return `${known}, all finished: those are not alerted, only new instances that reach ${triggers}.`;
-  return (
-    `${known} (*${baseline.unfinished.toLocaleString('en-US')} still running*): those already finished are not alerted; ` +
-    `the running ones alert if they reach ${triggers}.`
-  );
+  if (baseline.total === 0) return copy.watch.emptyLeague(taken);
+  const known = copy.watch.known(baseline.total, taken);
+  if (baseline.unfinished === 0) return copy.watch.allFinished(known, triggers);
+  return copy.watch.someRunning(known, baseline.unfinished, triggers);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -123,18 +199,18 @@ export function buildUnwatchConfirmation(input: UnwatchConfirmationInput): Slack
   let hint: string;
   let text: string;
   if (input.removed) {
-    const dropped = input.pendingDropped ? ` ${plural(input.pendingDropped, 'alert')} still waiting to be posted ${input.pendingDropped === 1 ? 'was' : 'were'} dropped.` : '';
-    headline = `:no_bell: Stopped watching ${leagueText} in ${channel}.${dropped}`;
-    hint = `Watch it again with \`${COMMAND} watch ${escapeAndTruncate(name, LEAGUE_MAX)}\` in ${channel}.`;
-    text = `Stopped watching ${name}.${dropped}`;
+    const dropped = input.pendingDropped ? copy.unwatch.dropped(input.pendingDropped) : '';
+    headline = copy.unwatch.removed(leagueText, channel, dropped);
+    hint = copy.unwatch.removedHint(escapeAndTruncate(name, LEAGUE_MAX), channel);
+    text = copy.unwatch.removedText(name, dropped);
   } else if (input.configManaged) {
-    headline = `:gear: ${leagueText} in ${channel} is watched because the \`TICS_WATCH\` setting says so — it can only be removed there.`;
-    hint = 'Ask whoever runs tics-bot to change `TICS_WATCH` and restart it.';
-    text = `${name} is watched by configuration (TICS_WATCH) and cannot be removed from Slack.`;
+    headline = copy.unwatch.config(leagueText, channel);
+    hint = copy.unwatch.configHint;
+    text = copy.unwatch.configText(name);
   } else {
-    headline = `:shrug: Was not watching ${leagueText} in ${channel} — nothing changed.`;
-    hint = `\`${COMMAND} watches\` lists this channel’s watches, \`${COMMAND} watches all\` every channel’s.`;
-    text = `Was not watching ${name} in that channel; nothing changed.`;
+    headline = copy.unwatch.absent(leagueText, channel);
+    hint = copy.unwatch.absentHint;
+    text = copy.unwatch.absentText(name);
   }
   return { text: escapeAndTruncate(text, TEXT_MAX), blocks: [section(headline), mrkdwnContext(hint)] };
 }
@@ -157,28 +233,21 @@ export interface WatchesInput {
 
 export function buildWatchesMessage(input: WatchesInput): SlackMessage {
   const here = channelMention(input.channelId);
-  const title = input.scope === 'all' ? 'Watches in every channel' : 'Watches in this channel';
-  const blocks: types.KnownBlock[] = [{ type: 'header', text: { type: 'plain_text', text: title, emoji: false } }];
-  if (input.simulated) blocks.push(mrkdwnContext(SIMULATED_NOTE));
+  const all = input.scope === 'all';
+  const blocks: types.KnownBlock[] = [{ type: 'header', text: { type: 'plain_text', text: copy.watches.title(all), emoji: false } }];
+  if (input.simulated) blocks.push(mrkdwnContext(copy.simulated));
 
   if (input.rows.length === 0) {
-    const where = input.scope === 'all' ? 'No channel watches a league yet.' : `${here} does not watch any league yet.`;
-    blocks.push(
-      section(
-        `:zzz: ${where} Start with \`${COMMAND} watch &lt;league&gt;\` (alerts on FAILED and TERMINATED), ` +
-          `or choose statuses: \`${COMMAND} watch &lt;league&gt; on:FAILED\`.` +
-          (input.scope === 'channel' ? ` \`${COMMAND} watches all\` lists every channel’s watches.` : ''),
-      ),
-    );
-    return { text: input.scope === 'all' ? 'No watches yet.' : 'No watches in this channel yet.', blocks };
+    blocks.push(section(copy.watches.start(copy.watches.none(all, here), all)));
+    return { text: copy.watches.noneText(all), blocks };
   }
 
   const rows = sortRows(input.rows, input);
   const troubled = rows.filter((row) => rowProblems(row, input).length > 0).length;
   const summary = [
-    `*${plural(rows.length, 'watch', 'watches')}*${input.scope === 'channel' ? ` in ${here}` : ''}`,
-    troubled ? `:warning: ${troubled.toLocaleString('en-US')} with problems (listed first)` : 'all healthy',
-    `polling every ${plural(input.intervalSeconds, 'second')}`,
+    copy.watches.countHere(copy.watches.count(rows.length), all ? undefined : here),
+    troubled ? copy.watches.troubled(troubled) : copy.watches.healthy,
+    copy.watches.polling(input.intervalSeconds),
   ];
   blocks.push(mrkdwnContext(summary.join('  ·  ')), { type: 'divider' });
 
@@ -192,14 +261,8 @@ export function buildWatchesMessage(input: WatchesInput): SlackMessage {
     used += text.length;
     shown++;
   }
-  if (shown < rows.length) {
-    const narrow = input.scope === 'all' ? ` Run \`${COMMAND} watches\` in a channel to see only its watches.` : '';
-    blocks.push(mrkdwnContext(`…and ${plural(rows.length - shown, 'more watch', 'more watches')} not shown here.${narrow}`));
-  }
-
-  const scope = input.scope === 'all' ? 'in every channel' : 'in this channel';
-  const problems = troubled ? `, ${troubled.toLocaleString('en-US')} with problems` : '';
-  return { text: `${plural(rows.length, 'watch', 'watches')} ${scope}${problems}.`, blocks };
+  if (shown < rows.length) blocks.push(mrkdwnContext(copy.watches.more(rows.length - shown, all)));
+  return { text: copy.watches.text(copy.watches.count(rows.length), all, troubled), blocks };
 }
 
 /** Problems first (they are why people look), then by league and channel for a stable order. */
@@ -211,11 +274,11 @@ function sortRows(rows: readonly WatchRow[], input: WatchesInput): WatchRow[] {
 
 function rowText(row: WatchRow, input: WatchesInput): string {
   const { subscription } = row;
-  const title = `${leagueMrkdwn(row.league)} → ${channelMention(subscription.channelId)}  ·  on ${triggersMrkdwn(subscription.triggers)}`;
+  const title = copy.row.title(leagueMrkdwn(row.league), channelMention(subscription.channelId), triggersMrkdwn(subscription.triggers));
   const origin =
     subscription.source === 'config'
-      ? 'from configuration (`TICS_WATCH`)'
-      : `added${subscription.createdBy ? ` by ${userMention(subscription.createdBy)}` : ''} ${slackDate(subscription.createdAt, DATE_FORMAT)}`;
+      ? copy.row.fromConfig
+      : copy.row.added(subscription.createdBy ? userMention(subscription.createdBy) : undefined, slackDate(subscription.createdAt, DATE_FORMAT));
   const lines = [title, origin, ...pollLines(row.leagueHealth, subscription.createdAt, input), ...channelLines(row)];
   return lines.join('\n');
 }
@@ -230,21 +293,20 @@ function pollingFailing(health: LeagueHealth | undefined): boolean {
 
 function pollLines(health: LeagueHealth | undefined, createdAt: number, input: WatchesInput): string[] {
   if (!health || (health.lastPollAt === undefined && health.lastError === undefined)) {
-    return [isOverdue(createdAt, input) ? `:warning: not polled yet — ${pollerStuck(input)}` : ':hourglass: not polled yet'];
+    return [isOverdue(createdAt, input) ? copy.row.notPolledOverdue(pollerStuck(input)) : copy.row.notPolledYet];
   }
   const lines: string[] = [];
   if (pollingFailing(health) && health.lastError) {
     const error = health.lastError;
     const detail = [
-      `${plural(health.consecutiveFailures, 'failure')} in a row`,
-      health.lastSuccessAt === undefined ? 'never succeeded' : `last success ${slackDate(health.lastSuccessAt, DATE_FORMAT)}`,
-      `last try ${slackDate(error.at, DATE_FORMAT)}`,
+      copy.row.failures(health.consecutiveFailures),
+      health.lastSuccessAt === undefined ? copy.row.neverSucceeded : copy.row.lastSuccess(slackDate(health.lastSuccessAt, DATE_FORMAT)),
+      copy.row.lastTry(slackDate(error.at, DATE_FORMAT)),
     ];
-    if (health.nextPollAt !== undefined) detail.push(`retrying ${slackDate(health.nextPollAt, DATE_FORMAT)}`);
-    if (error.requestId) detail.push(`request id \`${escapeAndTruncate(error.requestId, ID_MAX)}\``);
+    if (health.nextPollAt !== undefined) detail.push(copy.row.retrying(slackDate(health.nextPollAt, DATE_FORMAT)));
+    if (error.requestId) detail.push(copy.row.requestId(escapeAndTruncate(error.requestId, ID_MAX)));
     lines.push(
-      `:warning: polling failing: \`${escapeAndTruncate(oneLine(error.kind), ERROR_KIND_MAX)}\` ` +
-        `${escapeAndTruncate(oneLine(error.message), ERROR_MESSAGE_MAX)} (${detail.join(', ')})`,
+      copy.row.failing(escapeAndTruncate(oneLine(error.kind), ERROR_KIND_MAX), escapeAndTruncate(oneLine(error.message), ERROR_MESSAGE_MAX), detail),
     );
     return lines;
   }
@@ -252,15 +314,13 @@ function pollLines(health: LeagueHealth | undefined, createdAt: number, input: W
   if (last !== undefined) {
     const waiting = health.nextPollAt !== undefined && health.nextPollAt > input.now;
     if (isOverdue(last, input) && !waiting) {
-      lines.push(`:warning: last poll ${slackDate(last, DATE_FORMAT)} — ${pollerStuck(input)}`);
+      lines.push(copy.row.lastPollOverdue(slackDate(last, DATE_FORMAT), pollerStuck(input)));
     } else {
-      const next = waiting && health.nextPollAt !== undefined ? `, next ${slackDate(health.nextPollAt, DATE_FORMAT)}` : '';
-      lines.push(`:white_check_mark: last poll ${slackDate(last, DATE_FORMAT)}${next}`);
+      const next = waiting && health.nextPollAt !== undefined ? slackDate(health.nextPollAt, DATE_FORMAT) : undefined;
+      lines.push(copy.row.lastPoll(slackDate(last, DATE_FORMAT), next));
     }
   }
-  if (health.lastCutShort) {
-    lines.push(':hourglass_flowing_sand: the last poll stopped at its page limit before catching up; the next ones continue');
-  }
+  if (health.lastCutShort) lines.push(copy.row.cutShort);
   return lines;
 }
 
@@ -269,7 +329,7 @@ function isOverdue(since: number, input: WatchesInput): boolean {
 }
 
 function pollerStuck(input: WatchesInput): string {
-  return `overdue (polling every ${plural(input.intervalSeconds, 'second')}): the poller may be stuck, check tics-bot’s logs`;
+  return copy.row.stuck(input.intervalSeconds);
 }
 
 /** The channel's last post failed, and nothing has been posted since. */
@@ -279,26 +339,18 @@ function channelProblem(health: ChannelHealth | undefined): ChannelHealth['lastE
   return health?.lastPostAt === undefined || error.at >= health.lastPostAt ? error : undefined;
 }
 
-const CHANNEL_ADVICE: Readonly<Record<string, string>> = {
-  not_in_channel: `invite ${BOT_MENTION} (\`/invite ${BOT_MENTION}\`)`,
-  channel_not_found: `the channel is gone or private — invite ${BOT_MENTION}, or \`${COMMAND} unwatch\` it`,
-  is_archived: `the channel is archived — unarchive it or \`${COMMAND} unwatch\` it`,
-  channel_is_archived: `the channel is archived — unarchive it or \`${COMMAND} unwatch\` it`,
-  restricted_action: 'a workspace setting stops the bot posting here — ask a Slack admin',
-};
-
 function channelLines(row: WatchRow): string[] {
   const lines: string[] = [];
   const problem = channelProblem(row.channelHealth);
   if (problem) {
     const code = escapeAndTruncate(oneLine(problem.code), ERROR_KIND_MAX);
-    const advice = CHANNEL_ADVICE[problem.code] ?? 'tics-bot keeps the alerts and retries';
-    lines.push(`:warning: can’t post here: \`${code}\` — ${advice} (last tried ${slackDate(problem.at, DATE_FORMAT)})`);
+    const advice = Object.hasOwn(copy.channelAdvice, problem.code) ? copy.channelAdvice[problem.code] : undefined;
+    lines.push(copy.row.cannotPost(code, advice ?? copy.row.retryingPosts, slackDate(problem.at, DATE_FORMAT)));
   }
   const facts: string[] = [];
-  if (row.pendingAlerts > 0) facts.push(`:outbox_tray: ${plural(row.pendingAlerts, 'alert')} waiting to be posted`);
+  if (row.pendingAlerts > 0) facts.push(copy.row.pending(row.pendingAlerts));
   const lastAlert = row.lastAlertAt ?? row.channelHealth?.lastPostAt;
-  facts.push(lastAlert === undefined ? 'no alert posted yet' : `last alert ${slackDate(lastAlert, DATE_FORMAT)}`);
+  facts.push(lastAlert === undefined ? copy.row.noAlertYet : copy.row.lastAlert(slackDate(lastAlert, DATE_FORMAT)));
   lines.push(facts.join('  ·  '));
   return lines;
 }
@@ -316,10 +368,10 @@ function leagueMrkdwn(league: { id: string; alias?: string }): string {
 }
 
 function triggersMrkdwn(triggers: readonly string[], conjunction: 'and' | 'or' = 'and'): string {
-  if (triggers.length === 0) return '_no status_';
+  if (triggers.length === 0) return copy.noStatus;
   const shown = triggers.slice(0, TRIGGERS_SHOWN).map((t) => `\`${escapeAndTruncate(t.replace(/`/g, 'ˋ'), STATUS_MAX)}\``);
   const more = triggers.length - shown.length;
-  if (more > 0) return `${shown.join(', ')} and ${more} more`;
+  if (more > 0) return copy.andMore(shown.join(', '), more);
   if (shown.length === 1) return shown[0] ?? '';
   return `${shown.slice(0, -1).join(', ')} ${conjunction} ${shown[shown.length - 1] ?? ''}`;
 }
@@ -330,7 +382,7 @@ const CHANNEL_ID = /^[CGD][A-Z0-9]{1,20}$/;
 const USER_ID = /^[UW][A-Z0-9]{1,20}$/;
 
 function channelMention(channelId: string): string {
-  return CHANNEL_ID.test(channelId) ? `<#${channelId}>` : `channel \`${escapeAndTruncate(channelId, ID_MAX)}\``;
+  return CHANNEL_ID.test(channelId) ? `<#${channelId}>` : copy.channel(escapeAndTruncate(channelId, ID_MAX));
 }
 
 function userMention(userId: string): string {
