@@ -11,8 +11,7 @@ import { measureInteraction } from '../interaction-metrics.js';
 import { renderDetails, renderHistory, type Requester } from '../history-service.js';
 import { replyEphemeral, safeRespond } from '../respond.js';
 import { staleButtonError } from '../views/errors.js';
-import { mrkdwnContext } from '../views/format.js';
-import { HISTORY_ACTIONS, HISTORY_PAGING_BLOCK_ID, type SlackMessage } from '../views/history.js';
+import { HISTORY_ACTIONS, HISTORY_PAGING_BLOCK_ID, sharedByContext, type SlackMessage } from '../views/history.js';
 
 const PAGING = [HISTORY_ACTIONS.prev, HISTORY_ACTIONS.next, HISTORY_ACTIONS.refresh] as const;
 
@@ -74,6 +73,6 @@ export function registerHistoryActions(app: App, deps: SlackDeps): void {
 /** The channel copy is a snapshot: buttons there would page everyone's view at once. */
 export function asShared(message: SlackMessage, userId: string): SlackMessage {
   const blocks = message.blocks.filter((b: types.KnownBlock) => !('block_id' in b && b.block_id === HISTORY_PAGING_BLOCK_ID));
-  blocks.push(mrkdwnContext(`Shared by <@${userId}> · run \`/tics history\` for a live view`));
+  blocks.push(sharedByContext(userId));
   return { text: message.text, blocks };
 }

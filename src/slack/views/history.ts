@@ -100,6 +100,7 @@ const copy = {
     text: (league: string, filters: string[], instances: string, page: string, simulated: boolean) =>
       `History of ${league}${filters.length ? ` (${filters.join(', ')})` : ''}: ${instances}, ${page}${simulated ? sharedCopy.simulatedSuffix : ''}`,
   },
+  sharedBy: (userId: string) => `Shared by <@${userId}> · run ${sharedCopy.command('history')} for a live view`,
   button: {
     details: 'Details',
     prev: '◀ Previous',
@@ -117,6 +118,11 @@ export const HISTORY_ACTIONS = {
   share: 'history_share',
 } as const;
 export const HISTORY_PAGING_BLOCK_ID = 'history_paging';
+
+/** The footer of a page shared in the channel (a snapshot, without the paging buttons). */
+export function sharedByContext(userId: string): types.ContextBlock {
+  return mrkdwnContext(copy.sharedBy(userId));
+}
 
 export function buildHistoryMessage(model: HistoryViewModel): SlackMessage {
   const name = leagueName(model.league);
