@@ -13,7 +13,7 @@ import { SLASH_COMMAND } from './command-name.js';
 import type { HistoryCursor, DetailsRef } from './cursor.js';
 import type { SlackDeps } from './deps.js';
 import { buildDetailsMessage } from './views/details.js';
-import { genericError, ticsErrorMessage, usageError } from './views/errors.js';
+import { instanceGoneError, internalError, ticsErrorMessage, usageError } from './views/errors.js';
 import { buildHistoryMessage, type SlackMessage } from './views/history.js';
 import { HISTORY_USAGE } from '../history/query.js';
 
@@ -92,9 +92,7 @@ export async function renderDetails(deps: SlackDeps, ref: DetailsRef, requester:
     if (!found) {
       // The button outlived its instance: an answer, not a failure.
       return {
-        message: genericError(
-          `Instance \`${ref.instanceId}\` is no longer among the ${DETAILS_SCAN_RECORDS} most recent records of league ${leagueLabel(league)}. Run \`${SLASH_COMMAND} history ${ref.league}\` again.`,
-        ),
+        message: instanceGoneError({ instanceId: ref.instanceId, scanned: DETAILS_SCAN_RECORDS, league: leagueLabel(league), typedLeague: ref.league }),
         outcome: 'ok',
       };
     }
@@ -113,5 +111,5 @@ function failure(deps: SlackDeps, error: unknown, league: LeagueRef, what: strin
     return { message: ticsErrorMessage(error, { league: leagueLabel(league) }), outcome: 'tics_error' };
   }
   deps.logger.error({ err: error, leagueId: league.id }, `unexpected failure rendering ${what}`);
-  return { message: genericError('Something went wrong inside tics-bot while answering. It has been logged; please try again.'), outcome: 'error' };
+  return { message: internalError(), outcome: 'error' };
 }

@@ -27,6 +27,11 @@ const copy = {
     whenEmpty: 'Something went wrong.',
     hint: 'If it keeps happening, tell whoever runs tics-bot; the logs have the details.',
   },
+  internal: 'Something went wrong inside tics-bot while answering. It has been logged; please try again.',
+  accessDenied: (what: string, league: string, allowed: string) =>
+    `:no_entry: This channel is not allowed to ${what} league *${league}*. ${allowed} Ask an admin to change TICS_ACCESS if this channel should have access.`,
+  instanceGone: (instanceId: string, scanned: number, league: string, typed: string) =>
+    `Instance \`${instanceId}\` is no longer among the ${scanned} most recent records of league ${league}. Run ${sharedCopy.command(`history ${typed}`)} again.`,
   staleButton: {
     fallback: (why: string) => `That button no longer works: ${why}`,
     headline: (why: string) => `:hourglass: That button no longer works — ${why}.`,
@@ -82,6 +87,21 @@ export function usageError(problem: string, usage: string): SlackMessage {
 export function genericError(message: string): SlackMessage {
   const text = escapeAndTruncate(oneLine(message), MESSAGE_MAX) || copy.generic.whenEmpty;
   return { text: copy.generic.fallback(text), blocks: [section(copy.generic.headline(text)), mrkdwnContext(copy.generic.hint)] };
+}
+
+/** A failure inside tics-bot itself: the details are in the logs, not in Slack. */
+export function internalError(): SlackMessage {
+  return genericError(copy.internal);
+}
+
+/** TICS_ACCESS refuses this channel the league; `allowed` says what the channel may use. */
+export function accessDeniedError(what: string, league: string, allowed: string): SlackMessage {
+  return genericError(copy.accessDenied(what, league, allowed));
+}
+
+/** A Details button whose instance is no longer among the records it searches. */
+export function instanceGoneError(input: { instanceId: string; scanned: number; league: string; typedLeague: string }): SlackMessage {
+  return genericError(copy.instanceGone(input.instanceId, input.scanned, input.league, input.typedLeague));
 }
 
 /** A button whose state could not be read back (old message, newer bot version, tampering). */
