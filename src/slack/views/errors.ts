@@ -38,7 +38,7 @@ const copy = {
     hint: `Run the command again (for example ${sharedCopy.command('history &lt;league&gt;')}) to get fresh buttons.`,
   },
   ticsSaid: (said: string) => ` TICS said: “${said}”`,
-  auth: {
+  credentials: {
     headline: (said: string, clock: string) =>
       `:lock: TICS rejected the bot's credentials — check the bot's Huawei credentials (AK/SK or token).${said}${clock}`,
     clock: " If the credentials are right, check the bot server's clock.",
@@ -129,8 +129,8 @@ function describe(error: TicsError, league: string): { headline: string; advice?
     case 'auth': {
       const said = error.errorMsg ? copy.ticsSaid(sanitizeUpstreamText(error.errorMsg)) : '';
       // APIGW.0303 is usually X-Sdk-Date more than 15 minutes off: the fix is the clock, not the keys.
-      const clock = error.errorCode === 'APIGW.0303' ? copy.auth.clock : '';
-      return { headline: copy.auth.headline(said, clock), advice: copy.auth.advice };
+      const clock = error.errorCode === 'APIGW.0303' ? copy.credentials.clock : '';
+      return { headline: copy.credentials.headline(said, clock), advice: copy.credentials.advice };
     }
     case 'throttled': {
       const retryAfter = retryAfterMs(error);
