@@ -257,10 +257,43 @@ class LocalStore implements Store {
 
 const RENEW_IF = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end`;
 const DELETE_IF = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
-/** KEYS[1] the atomic key (ARGV[1] value, ARGV[2] px); KEYS[i>1] data keys (ARGV[2i-1] value, ARGV[2i] px). */
+/**
+ * KEYS[1] the atomic key (ARGV[1] value, ARGV[2] px); ARGV[3] = n data writes: KEYS[i+1] (ARGV[2i+2]
+ * value, ARGV[2i+3] px) for i = 1..n; then index sets KEYS[j], j > n+1, each given one member (the
+ * ARGV after the writes, in order).
+ */
 const SET_IF_ABSENT_WITH = `if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 0 end
-for i = 2, #KEYS do redis.call('SET', KEYS[i], ARGV[2 * i - 1], 'PX', ARGV[2 * i]) end
+local n = tonumber(ARGV[3])
+for i = 1, n do redis.call('SET', KEYS[i + 1], ARGV[2 * i + 2], 'PX', ARGV[2 * i + 3]) end
+for j = n + 2, #KEYS do redis.call('SADD', KEYS[j], ARGV[n + 2 + j]) end
 return 1`;
+
+/**
+ * KEYS[1] an index set; ARGV[1] the data key prefix, ARGV[2] the wanted key prefix. Returns the
+ * members under ARGV[2] whose key exists, and drops members whose key expired or was deleted. Safe
+ * to drop: a member is only ever added in the same atomic step that writes its key.
+ */
+const INDEX_MEMBERS = `local found = {}
+for _, m in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+  if redis.call('EXISTS', ARGV[1] .. m) == 1 then
+    if string.sub(m, 1, #ARGV[2]) == ARGV[2] then found[#found + 1] = m end
+  else
+    redis.call('SREM', KEYS[1], m)
+  end
+end
+return found`;
+
+/**
+ * Key prefixes Redis keeps a set of, so keys() under them costs what they hold, not a SCAN of the
+ * whole keyspace (100 000s of claims and sent entries): the outbox's pending index, read every
+ * interval by due(), the pending-alerts metric and /tics watches.
+ */
+const INDEXED_PREFIXES = ['pending:'] as const;
+/**
+ * Keys written by a version without the index (a rolling upgrade) are found by a full SCAN on the
+ * first keys() of each indexed prefix and this often after, and added to the set.
+ */
+const INDEX_RECONCILE_MS = 5 * 60_000;
 
 async function createRedisStore(url: string, namespace: string): Promise<Store> {
   const { default: KeyvRedis } = await import('@keyv/redis');
@@ -271,14 +304,46 @@ async function createRedisStore(url: string, namespace: string): Promise<Store> 
   // Atomics live beside keyv's keys under their own prefix: plain strings, not keyv's JSON envelope.
   const atomicKey = (key: string) => `${namespace}:atomic:${key}`;
   const dataKey = (key: string) => `${namespace}::${key}`;
+  const px = (ms: number) => String(Math.max(1, Math.ceil(ms)));
+  const indexOf = (key: string) => INDEXED_PREFIXES.find((p) => key.startsWith(p));
+  const indexKey = (prefix: string) => `${namespace}:index:${prefix}`;
+  // keyv's own envelope, so get() reads these back like any keyv.set().
+  const envelope = async (value: unknown, expires: number | undefined) => {
+    const serialized = await keyv.serializeData({ value, expires });
+    return typeof serialized === 'string' ? serialized : JSON.stringify(serialized);
+  };
+  const reconciledAt = new Map<string, number>();
+  const scan = async (prefix: string) => {
+    const found: string[] = [];
+    // SCAN walks the whole keyspace whatever MATCH says: a large COUNT makes that a few dozen round
+    // trips for 100 000s of keys (each step still only ~1 ms of server time), not hundreds.
+    for await (const batch of client.scanIterator({ MATCH: `${dataKey(prefix).replace(/[*?[\]\\]/g, '\\$&')}*`, COUNT: 5_000 })) {
+      for (const k of batch) found.push(k.slice(dataKey('').length));
+    }
+    return found;
+  };
   return {
     kind: 'redis',
     leasesInStore: true,
     get: <T>(key: string) => keyv.get<T>(key),
     async set(key, value, ttlMs) {
-      await keyv.set(key, value, ttlMs);
+      const index = indexOf(key);
+      if (!index) return void (await keyv.set(key, value, ttlMs));
+      // The key and its member in one transaction: INDEX_MEMBERS may drop a member whose key is missing.
+      const expiry = ttlMs === undefined ? {} : { expiration: { type: 'PX' as const, value: Math.max(1, Math.ceil(ttlMs)) } };
+      await client
+        .multi()
+        .set(dataKey(key), await envelope(value, ttlMs === undefined ? undefined : Date.now() + ttlMs), expiry)
+        .sAdd(indexKey(index), key)
+        .exec();
     },
-    delete: (key) => keyv.delete(key),
+    async delete(key) {
+      const deleted = await keyv.delete(key);
+      const index = indexOf(key);
+      // A member left behind (crash in between) is dropped by the next read of the index.
+      if (index) await client.sRem(indexKey(index), key);
+      return deleted;
+    },
     async setIfAbsent(key, value, ttlMs) {
       return (await client.set(atomicKey(key), value, { condition: 'NX', expiration: { type: 'PX', value: Math.max(1, Math.ceil(ttlMs)) } })) === 'OK';
     },
@@ -293,25 +358,29 @@ async function createRedisStore(url: string, namespace: string): Promise<Store> 
     },
     async setIfAbsentWith(key, value, ttlMs, writes) {
       const now = Date.now();
-      const px = (ms: number) => String(Math.max(1, Math.ceil(ms)));
-      const args = [value, px(ttlMs)];
-      for (const w of writes) {
-        // keyv's own envelope, so get() reads these back like any keyv.set().
-        const serialized = await keyv.serializeData({ value: w.value, expires: now + w.ttlMs });
-        args.push(typeof serialized === 'string' ? serialized : JSON.stringify(serialized), px(w.ttlMs));
-      }
-      // One script runs atomically in Redis: all of it or (the client died before sending) none.
-      const won = await client.eval(SET_IF_ABSENT_WITH, { keys: [atomicKey(key), ...writes.map((w) => dataKey(w.key))], arguments: args });
-      return Number(won) === 1;
+      const args = [value, px(ttlMs), String(writes.length)];
+      for (const w of writes) args.push(await envelope(w.value, now + w.ttlMs), px(w.ttlMs));
+      const indexed = writes.flatMap((w) => {
+        const index = indexOf(w.key);
+        return index ? [{ set: indexKey(index), member: w.key }] : [];
+      });
+      args.push(...indexed.map((i) => i.member));
+      // One script runs atomically in Redis: all of it (claim, data, index members) or (the client
+      // died before sending) none.
+      const keys = [atomicKey(key), ...writes.map((w) => dataKey(w.key)), ...indexed.map((i) => i.set)];
+      return Number(await client.eval(SET_IF_ABSENT_WITH, { keys, arguments: args })) === 1;
     },
     async keys(prefix) {
-      const found: string[] = [];
-      // SCAN walks the whole keyspace whatever MATCH says: a large COUNT makes that a few dozen round
-      // trips for 100 000s of keys (each step still only ~1 ms of server time), not hundreds.
-      for await (const batch of client.scanIterator({ MATCH: `${dataKey(prefix).replace(/[*?[\]\\]/g, '\\$&')}*`, COUNT: 5_000 })) {
-        for (const k of batch) found.push(k.slice(dataKey('').length));
-      }
-      return found;
+      const index = indexOf(prefix);
+      if (!index) return scan(prefix);
+      const listed = (await client.eval(INDEX_MEMBERS, { keys: [indexKey(index)], arguments: [dataKey(''), prefix] })) as string[];
+      const last = reconciledAt.get(index);
+      if (last !== undefined && performance.now() - last < INDEX_RECONCILE_MS) return listed;
+      reconciledAt.set(index, performance.now());
+      const known = new Set(listed);
+      const missing = (await scan(index)).filter((k) => !known.has(k));
+      if (missing.length) await client.sAdd(indexKey(index), missing);
+      return [...listed, ...missing.filter((k) => k.startsWith(prefix))];
     },
     async close() {
       await keyv.disconnect();
