@@ -455,6 +455,7 @@ export function benchBotEnv(
     extra: { LOG_LEVEL: BOT_LOG_LEVEL, ...extra },
   });
 }
+
 const simRequestsSchema = z.object({ requests: z.number(), arrivals: z.array(z.number()).default([]), answers: z.array(z.number()).default([]) });
 const simLatencySchema = z.object({ latencyMs: z.number() });
 const botLineSchema = z.looseObject({ level: z.number(), msg: z.string().optional(), port: z.number().optional() });

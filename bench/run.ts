@@ -6,6 +6,7 @@
 import { parseArgs } from 'node:util';
 import { formatHistoryResult, runHistoryBench } from './history.js';
 import { formatLoadResult, runLoadBench } from './load.js';
+import { formatMemoryResult, runMemoryBench } from './memory.js';
 import { machine } from './stats.js';
 import { formatWatcherResult, runWatcherBench } from './watcher.js';
 import { formatWatchesResult, runWatchesBench } from './watches.js';
@@ -42,6 +43,11 @@ const BENCHES: Record<string, Bench> = {
     description: 'load: 500 /tics history commands over 10 s, twice in one bot process, 200 ms TICS latency; acks, replies, RSS',
     run: (onProgress) => runLoadBench({ onProgress }),
     format: formatLoadResult,
+  },
+  memory: {
+    description: 'memory: the built bot at rest (memory:// store, no traffic): RSS 8 s after start, peak, and what each big dependency adds',
+    run: (onProgress) => runMemoryBench({ onProgress }),
+    format: formatMemoryResult,
   },
 };
 

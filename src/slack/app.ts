@@ -5,6 +5,7 @@
 import type { Server, ServerResponse } from 'node:http';
 import { App, HTTPReceiver, SocketModeReceiver, webApi, type CustomRoute } from '@slack/bolt';
 import type { Registry } from 'prom-client';
+import { fetch as undiciFetch } from 'undici';
 import type { SlackConfig } from '../config.js';
 import type { ReadinessReport } from '../health.js';
 import { toBoltLogger, type Logger } from '../log.js';
@@ -50,6 +51,12 @@ export interface SlackApp {
   stop(): Promise<void>;
 }
 
+/**
+ * The Web API clients' transport: undici is loaded anyway (TICS, replies), and Node's own `fetch`
+ * would load a second copy of it (~8 MB of RSS) for auth.test alone.
+ */
+const webApiFetch = undiciFetch as unknown as typeof globalThis.fetch;
+
 // apps.connections.open per attempt: our loop retries with backoff, web-api's retries would hide failures.
 const SOCKET_OPEN_TIMEOUT_MS = 5_000;
 
@@ -93,7 +100,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
           appToken: slack.appToken!,
           logger: socketClientLogger(deps.logger),
           autoReconnectEnabled: false,
-          installerOptions: { clientOptions: { ...apiUrl, timeout: SOCKET_OPEN_TIMEOUT_MS, retryConfig: { retries: 0 } } },
+          installerOptions: { clientOptions: { ...apiUrl, fetch: webApiFetch, timeout: SOCKET_OPEN_TIMEOUT_MS, retryConfig: { retries: 0 } } },
         })
       : new HTTPReceiver({ signingSecret: slack.signingSecret!, logger, customRoutes, endpoints: '/slack/events', processBeforeResponse: false });
   let identity = options.identity;
@@ -102,7 +109,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     logger,
     // Instead of `token`: Bolt would call auth.test without a bound; ours is checked by verifySlackToken().
     authorize: () => Promise.resolve({ botToken: slack.botToken, botId: identity?.botId, botUserId: identity?.botUserId }),
-    clientOptions: { ...apiUrl, retryConfig: { retries: 2, factor: 2, minTimeout: 200, maxTimeout: 2_000 } },
+    clientOptions: { ...apiUrl, fetch: webApiFetch, retryConfig: { retries: 2, factor: 2, minTimeout: 200, maxTimeout: 2_000 } },
   });
   const replies = useReplyTransport(app, createReplyTransport(slack.apiUrl ? { apiUrl: slack.apiUrl } : {}));
   if (deps.metrics) instrumentAcks(app, deps.metrics);
@@ -176,6 +183,7 @@ export function isTokenRejection(error: unknown): boolean {
 export async function verifySlackToken(slack: Pick<SlackConfig, 'botToken' | 'apiUrl'>, log: Logger, timeoutMs = 10_000, retries = 1): Promise<BotIdentity> {
   const client = new webApi.WebClient(slack.botToken, {
     ...(slack.apiUrl ? { slackApiUrl: slack.apiUrl } : {}),
+    fetch: webApiFetch,
     timeout: timeoutMs,
     retryConfig: { retries, factor: 1, minTimeout: 500, maxTimeout: 500 },
     logger: toBoltLogger(log),
