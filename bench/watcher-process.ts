@@ -7,6 +7,7 @@
  * Progress goes to stderr; the result is one JSON line on stdout.
  */
 import { z } from 'zod';
+import { withoutUndefined } from '../src/exact.js';
 import { measureWatcher, type WatcherBenchOptions } from './watcher.js';
 
 const argSchema = z.object({
@@ -28,7 +29,7 @@ const argSchema = z.object({
 
 async function main(): Promise<void> {
   const arg = argSchema.parse(JSON.parse(process.argv[2] ?? '{}'));
-  const options: WatcherBenchOptions = { ...arg.options, onProgress: (line) => console.error(line) };
+  const options: WatcherBenchOptions = { ...withoutUndefined<Omit<WatcherBenchOptions, 'onProgress'>>(arg.options), onProgress: (line) => console.error(line) };
   const run = await measureWatcher(arg.store, options);
   process.stdout.write(`${JSON.stringify(run)}\n`);
 }

@@ -147,7 +147,7 @@ function describe(error: z.ZodError): string[] {
 type Parsed<T> = { ok: true; value: T } | { ok: false; problems: string[] };
 
 type CredentialVars = Partial<
-  Record<'CLOUD_SDK_AK' | 'CLOUD_SDK_SK' | 'CLOUD_SDK_SECURITY_TOKEN' | 'TICS_AUTH_TOKEN' | 'HUAWEICLOUD_IAM_USER' | 'HUAWEICLOUD_IAM_PASSWORD' | 'HUAWEICLOUD_IAM_DOMAIN' | 'IAM_ENDPOINT', string>
+  Record<'CLOUD_SDK_AK' | 'CLOUD_SDK_SK' | 'CLOUD_SDK_SECURITY_TOKEN' | 'TICS_AUTH_TOKEN' | 'HUAWEICLOUD_IAM_USER' | 'HUAWEICLOUD_IAM_PASSWORD' | 'HUAWEICLOUD_IAM_DOMAIN' | 'IAM_ENDPOINT', string | undefined>
 >;
 
 function ticsAuth(v: CredentialVars, region: string): Parsed<TicsAuthConfig> {

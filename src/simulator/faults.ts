@@ -27,8 +27,8 @@ export interface FaultOptions {
 interface Entry {
   fault: Fault;
   remaining: number;
-  leagueId?: string;
-  path?: 'instances' | 'iam';
+  leagueId: string | undefined;
+  path: 'instances' | 'iam' | undefined;
 }
 
 export class FaultQueue {

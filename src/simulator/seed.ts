@@ -152,7 +152,7 @@ function successResult(rng: Rng, type: string): string | undefined {
   }
 }
 
-function compact(instance: JobInstance): JobInstance {
+function compact(instance: { [K in keyof JobInstance]: JobInstance[K] | undefined }): JobInstance {
   return Object.fromEntries(Object.entries(instance).filter(([, v]) => v !== undefined)) as unknown as JobInstance;
 }
 

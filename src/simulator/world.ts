@@ -41,7 +41,7 @@ export interface SimWorldOptions {
 export interface InstanceQuery {
   offset: number;
   limit: number;
-  jobId?: string;
+  jobId?: string | undefined;
 }
 
 /** Internal record: TICS instances do not carry their job id on the wire, but `job_id` filters on it. */

@@ -47,19 +47,19 @@ const offsetSchema = z.number().int().min(0).max(2_147_483_647);
 const cursorSchema = z.strictObject({
   v: z.literal(CURSOR_VERSION),
   league: leagueSchema,
-  jobId: ticsId.optional(),
-  jobName: z.string().min(1).max(128).optional(),
-  statuses: z.array(z.string().regex(/^[A-Z_]{1,32}$/)).max(10).optional(),
+  jobId: ticsId.exactOptional(),
+  jobName: z.string().min(1).max(128).exactOptional(),
+  statuses: z.array(z.string().regex(/^[A-Z_]{1,32}$/)).max(10).exactOptional(),
   limit: z.number().int().min(1).max(100),
   offset: offsetSchema,
-  back: z.array(offsetSchema).max(MAX_BACK).optional(),
+  back: z.array(offsetSchema).max(MAX_BACK).exactOptional(),
 });
 
 const detailsRefSchema = z.strictObject({
   v: z.literal(CURSOR_VERSION),
   league: leagueSchema,
   instanceId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),
-  jobId: ticsId.optional(),
+  jobId: ticsId.exactOptional(),
 });
 
 /** Compact JSON; `back` loses its oldest entries first if the value would not fit a button. */

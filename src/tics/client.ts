@@ -135,7 +135,7 @@ interface AttemptState {
   attempts: number;
   attemptStartedAt: number;
   /** Set while waiting between attempts: when the next one starts. */
-  waitingUntil?: number;
+  waitingUntil?: number | undefined;
 }
 
 export class TicsClient implements TicsApi {
@@ -314,7 +314,7 @@ export class TicsClient implements TicsApi {
   }
 }
 
-type Body = { json: unknown; status: number; requestId?: string; attempts: number };
+type Body = { json: unknown; status: number; requestId: string | undefined; attempts: number };
 
 const settled = () => 'settled' as const;
 

@@ -5,22 +5,23 @@
 export type TicsErrorKind = 'input' | 'auth' | 'throttled' | 'upstream' | 'response' | 'request';
 
 export interface TicsErrorDetails {
-  httpStatus?: number;
-  errorCode?: string;
-  errorMsg?: string;
-  requestId?: string;
+  // An input bag, filled from headers and bodies that may lack any of these: undefined is allowed.
+  httpStatus?: number | undefined;
+  errorCode?: string | undefined;
+  errorMsg?: string | undefined;
+  requestId?: string | undefined;
   /** Requests made, retries included. */
-  attempts?: number;
+  attempts?: number | undefined;
   cause?: unknown;
 }
 
 export abstract class TicsError extends Error {
   abstract readonly kind: TicsErrorKind;
-  readonly httpStatus?: number;
-  readonly errorCode?: string;
-  readonly errorMsg?: string;
-  readonly requestId?: string;
-  readonly attempts?: number;
+  readonly httpStatus: number | undefined;
+  readonly errorCode: string | undefined;
+  readonly errorMsg: string | undefined;
+  readonly requestId: string | undefined;
+  readonly attempts: number | undefined;
 
   constructor(message: string, details: TicsErrorDetails = {}) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
@@ -46,8 +47,8 @@ export class TicsAuthError extends TicsError {
 /** 429 still throttled after the bounded retries. */
 export class TicsThrottledError extends TicsError {
   readonly kind = 'throttled';
-  readonly retryAfterMs?: number;
-  constructor(message: string, details: TicsErrorDetails & { retryAfterMs?: number } = {}) {
+  readonly retryAfterMs: number | undefined;
+  constructor(message: string, details: TicsErrorDetails & { retryAfterMs?: number | undefined } = {}) {
     super(message, details);
     this.retryAfterMs = details.retryAfterMs;
   }

@@ -99,7 +99,7 @@ const wirePage = z.object({
 
 // A loop, not Object.fromEntries(Object.entries(…).filter(…)): this runs for every instance of
 // every page, and the entry arrays cost twice what zod's whole validation of the page does.
-function compact<T extends object>(value: T): T {
+function compact<T extends object>(value: { [K in keyof T]: T[K] | undefined }): T {
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(value)) {
     const v = (value as Record<string, unknown>)[key];
@@ -109,7 +109,7 @@ function compact<T extends object>(value: T): T {
 }
 
 function toJobInstance(wire: z.output<typeof wireInstance>): JobInstance {
-  return compact({
+  return compact<JobInstance>({
     id: wire.id ?? '',
     jobName: wire.job_name ?? '',
     type: wire.job_instance_type ?? 'UNKNOWN',

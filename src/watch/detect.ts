@@ -91,7 +91,7 @@ export interface Detection {
 
 const seenEntrySchema = z.object({
   status: z.string(),
-  startTime: z.number().optional(),
+  startTime: z.number().exactOptional(),
   lastSeenAt: z.number(),
 });
 
@@ -99,10 +99,10 @@ export const leagueSnapshotSchema = z.object({
   v: z.literal(1),
   takenAt: z.number(),
   seen: z.record(z.string(), seenEntrySchema),
-  newestStart: z.number().optional(),
-  floor: z.number().optional(),
+  newestStart: z.number().exactOptional(),
+  floor: z.number().exactOptional(),
   total: z.number().int().nonnegative(),
-  order: z.enum(['asc', 'desc']).optional(),
+  order: z.enum(['asc', 'desc']).exactOptional(),
 });
 
 /** Reads a snapshot back from the store; anything unrecognised (older version, corruption) is `undefined`, i.e. re-baseline. */
@@ -185,7 +185,7 @@ function pruneTerminal(seen: Map<string, SeenEntry>, floor: number | undefined):
 
 function snapshotOf(
   seen: Map<string, SeenEntry>,
-  fields: { takenAt: number; total: number; newestStart?: number; floor?: number; order?: ListOrder },
+  fields: { takenAt: number; total: number; newestStart?: number | undefined; floor?: number | undefined; order?: ListOrder | undefined },
 ): LeagueSnapshot {
   const floor = pruneTerminal(seen, fields.floor);
   const snapshot: LeagueSnapshot = { v: 1, takenAt: fields.takenAt, seen: Object.fromEntries(seen), total: fields.total };

@@ -10,6 +10,7 @@ import { z } from 'zod';
 import type { Store } from '../store.js';
 import { DEFAULT_TRIGGER_STATUSES } from './detect.js';
 import type { ChannelHealth, LeagueHealth, Subscription } from './types.js';
+import { withoutUndefined } from '../exact.js';
 
 const SUB_PREFIX = 'sub:';
 const subKey = (leagueId: string, channelId: string) => `${SUB_PREFIX}${leagueId}:${channelId}`;
@@ -29,29 +30,29 @@ export type DeclaredSubscription = Omit<Subscription, 'id' | 'createdAt' | 'sour
 const subscriptionSchema = z.object({
   id: z.string(),
   leagueId: z.string().min(1),
-  leagueAlias: z.string().optional(),
+  leagueAlias: z.string().exactOptional(),
   channelId: z.string().min(1),
   triggers: z.array(z.string()),
   createdAt: z.number(),
-  createdBy: z.string().optional(),
+  createdBy: z.string().exactOptional(),
   source: z.enum(['slack', 'config']),
 });
 
 const channelHealthSchema = z.object({
   channelId: z.string(),
-  lastPostAt: z.number().optional(),
-  lastError: z.object({ code: z.string(), at: z.number() }).optional(),
+  lastPostAt: z.number().exactOptional(),
+  lastError: z.object({ code: z.string(), at: z.number() }).exactOptional(),
 });
 
 const leagueHealthSchema = z.object({
   leagueId: z.string(),
-  lastPollAt: z.number().optional(),
-  lastSuccessAt: z.number().optional(),
-  lastError: z.object({ kind: z.string(), message: z.string(), requestId: z.string().optional(), at: z.number() }).optional(),
+  lastPollAt: z.number().exactOptional(),
+  lastSuccessAt: z.number().exactOptional(),
+  lastError: z.object({ kind: z.string(), message: z.string(), requestId: z.string().exactOptional(), at: z.number() }).exactOptional(),
   consecutiveFailures: z.number(),
-  nextPollAt: z.number().optional(),
-  lastRequests: z.number().optional(),
-  lastCutShort: z.boolean().optional(),
+  nextPollAt: z.number().exactOptional(),
+  lastRequests: z.number().exactOptional(),
+  lastCutShort: z.boolean().exactOptional(),
 });
 
 /** Upper case, no repeats, never empty (a subscription that alerts on nothing is a mistake). */
@@ -89,10 +90,10 @@ export class SubscriptionRegistry {
   async upsert(sub: Subscription): Promise<{ created: boolean; subscription: Subscription }> {
     const existing = await this.get(sub.leagueId, sub.channelId);
     const triggers = normalizeTriggers(sub.triggers);
-    const subscription: Subscription = existing
-      ? { ...existing, triggers, leagueAlias: sub.leagueAlias ?? existing.leagueAlias }
-      : { ...sub, id: subscriptionId(sub.leagueId, sub.channelId), triggers };
-    await this.store.set(subKey(sub.leagueId, sub.channelId), withoutUndefined(subscription));
+    const subscription = withoutUndefined<Subscription>(
+      existing ? { ...existing, triggers, leagueAlias: sub.leagueAlias ?? existing.leagueAlias } : { ...sub, id: subscriptionId(sub.leagueId, sub.channelId), triggers },
+    );
+    await this.store.set(subKey(sub.leagueId, sub.channelId), subscription);
     return { created: !existing, subscription };
   }
 
@@ -117,12 +118,12 @@ export class SubscriptionRegistry {
       const current = existing.get(id);
       const triggers = normalizeTriggers(d.triggers);
       if (!current) {
-        const sub: Subscription = { ...d, id, triggers, createdAt: now, source: 'config' };
-        await this.store.set(subKey(d.leagueId, d.channelId), withoutUndefined(sub));
+        const sub = withoutUndefined<Subscription>({ ...d, id, triggers, createdAt: now, source: 'config' });
+        await this.store.set(subKey(d.leagueId, d.channelId), sub);
         added++;
       } else if (current.source === 'config' && (!sameSet(current.triggers, triggers) || current.leagueAlias !== d.leagueAlias)) {
-        const sub: Subscription = { ...current, triggers, leagueAlias: d.leagueAlias };
-        await this.store.set(subKey(d.leagueId, d.channelId), withoutUndefined(sub));
+        const sub = withoutUndefined<Subscription>({ ...current, triggers, leagueAlias: d.leagueAlias });
+        await this.store.set(subKey(d.leagueId, d.channelId), sub);
         updated++;
       }
     }
@@ -146,7 +147,7 @@ export class SubscriptionRegistry {
 
   async getChannelHealth(channelId: string): Promise<ChannelHealth | undefined> {
     const parsed = channelHealthSchema.safeParse(await this.store.get(channelHealthKey(channelId)));
-    return parsed.success ? withoutUndefined(parsed.data) : undefined;
+    return parsed.success ? parsed.data : undefined;
   }
 
   /**
@@ -160,17 +161,16 @@ export class SubscriptionRegistry {
     if (result.ok) lastPostAt = Math.max(lastPostAt ?? result.at, result.at);
     else if (!lastError || result.at >= lastError.at) lastError = { code: result.code, at: result.at };
     if (lastError && lastPostAt !== undefined && lastPostAt >= lastError.at) lastError = undefined;
-    const next: ChannelHealth = { channelId, lastPostAt, lastError };
-    await this.store.set(channelHealthKey(channelId), withoutUndefined(next), HEALTH_TTL_MS);
+    await this.store.set(channelHealthKey(channelId), withoutUndefined<ChannelHealth>({ channelId, lastPostAt, lastError }), HEALTH_TTL_MS);
   }
 
   async getLeagueHealth(leagueId: string): Promise<LeagueHealth | undefined> {
     const parsed = leagueHealthSchema.safeParse(await this.store.get(leagueHealthKey(leagueId)));
-    return parsed.success ? withoutUndefined(parsed.data) : undefined;
+    return parsed.success ? parsed.data : undefined;
   }
 
   async setLeagueHealth(h: LeagueHealth): Promise<void> {
-    await this.store.set(leagueHealthKey(h.leagueId), withoutUndefined(h), HEALTH_TTL_MS);
+    await this.store.set(leagueHealthKey(h.leagueId), h, HEALTH_TTL_MS);
   }
 
   private async read(keys: readonly string[]): Promise<Subscription[]> {
@@ -186,15 +186,10 @@ function parseSubscription(raw: unknown): Subscription | undefined {
   const parsed = subscriptionSchema.safeParse(raw);
   if (!parsed.success) return undefined;
   // The id is derived, never trusted: everything keys off league and channel.
-  return withoutUndefined({ ...parsed.data, id: subscriptionId(parsed.data.leagueId, parsed.data.channelId) });
+  return { ...parsed.data, id: subscriptionId(parsed.data.leagueId, parsed.data.channelId) };
 }
 
 function sameSet(a: readonly string[], b: readonly string[]): boolean {
   const sa = new Set(a);
   return sa.size === new Set(b).size && b.every((x) => sa.has(x));
-}
-
-/** Stored and compared values carry no `key: undefined` noise (JSON drops it anyway). */
-function withoutUndefined<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }

@@ -203,7 +203,7 @@ function parseApiArgs(req: IncomingMessage, url: URL, raw: string): ParsedArgs {
   }
   // Slack only honours a body token in form posts; JSON posts must authenticate by header.
   const bodyToken = fromForm && typeof args.token === 'string' ? args.token : undefined;
-  return { args, bodyToken, ...(error === undefined ? {} : { error }) };
+  return { args, ...(bodyToken === undefined ? {} : { bodyToken }), ...(error === undefined ? {} : { error }) };
 }
 
 /** Error code for a message payload Slack would refuse, or undefined if it would accept it. */

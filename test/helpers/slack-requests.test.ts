@@ -141,7 +141,7 @@ describe('postToApp against a real Bolt app', () => {
   let slack: FakeSlack;
   let app: App;
   let appUrl: string;
-  const seen: { command?: string; retryNum?: number; action?: string } = {};
+  const seen: { command?: string; retryNum?: number | undefined; action?: string | undefined } = {};
 
   beforeAll(async () => {
     slack = await startFakeSlack();

@@ -56,7 +56,7 @@ export async function call(sim: TicsSimulator, options: CallOptions, now: () => 
     ({ path, query, headers } = req);
   }
   const qs = queryString(query);
-  const res = await request(`${sim.url}${path}${qs ? `?${qs}` : ''}`, { method: method as 'GET', headers, body: options.body });
+  const res = await request(`${sim.url}${path}${qs ? `?${qs}` : ''}`, { method: method as 'GET', headers, ...(options.body === undefined ? {} : { body: options.body }) });
   const text = await res.body.text();
   const flat: Record<string, string> = {};
   for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) flat[k] = Array.isArray(v) ? v.join(',') : v;

@@ -2,13 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseInstancePage, type JobInstance } from '../../src/tics/schema.js';
 import { jobIdFor, startSimulator, type TicsSimulator } from '../../src/simulator/server.js';
 import { call, fakeClock, instancesPath, list } from './http.js';
+import { fixture, type Overrides } from '../helpers/overrides.js';
 
 const clock = fakeClock();
 const T = clock.now();
 const MIN = 60_000;
 
-function inst(id: string, startOffsetMin: number, extra: Partial<JobInstance> = {}): JobInstance {
-  return { id, jobName: 'train-a', type: 'VFL_TRAIN', status: 'SUCCEEDED', startTime: T - startOffsetMin * MIN, endTime: T - startOffsetMin * MIN + 5 * MIN, ...extra };
+function inst(id: string, startOffsetMin: number, extra: Overrides<JobInstance> = {}): JobInstance {
+  return fixture<JobInstance>({ id, jobName: 'train-a', type: 'VFL_TRAIN', status: 'SUCCEEDED', startTime: T - startOffsetMin * MIN, endTime: T - startOffsetMin * MIN + 5 * MIN, ...extra });
 }
 
 let sim: TicsSimulator;

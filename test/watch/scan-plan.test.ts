@@ -244,7 +244,7 @@ describe('planNext — oldest-first server', () => {
     const league = new FakeLeague(range(0, 500), 'asc');
     const prev = baseline(league);
     const flat: ScanState = {
-      pages: [{ offset: 0, limit: 100, total: 500, instances: [inst(0), { ...inst(1), startTime: inst(0).startTime }] }],
+      pages: [{ offset: 0, limit: 100, total: 500, instances: [inst(0), { ...inst(1), startTime: inst(0).startTime! }] }],
     };
     expect(observedOrder(prev, flat)).toBe('asc');
     expect(planNext(prev, flat, OPTS)).toEqual({ done: false, offset: 400 });
@@ -252,7 +252,7 @@ describe('planNext — oldest-first server', () => {
 
   it('reads on when total grew by more than the new instances found, even if page 0 cannot tell the order', () => {
     // Two records with the same start: no trend. A third arrives — at the back, as it turns out.
-    const same = { ...inst(1), startTime: inst(2).startTime };
+    const same = { ...inst(1), startTime: inst(2).startTime! };
     const league = new FakeLeague([same, inst(2)], 'asc');
     const prev = takeBaseline(toObservation(undefined, scan(undefined, league, { pageSize: 2, maxPages: 10 }).state, T0));
     league.add(inst(3, 'FAILED'));
@@ -280,12 +280,12 @@ describe('detectOrder', () => {
   it('says nothing when it cannot tell', () => {
     expect(detectOrder([])).toBeUndefined();
     expect(detectOrder([inst(1)])).toBeUndefined();
-    expect(detectOrder([inst(1), { ...inst(2), startTime: inst(1).startTime }])).toBeUndefined();
+    expect(detectOrder([inst(1), { ...inst(2), startTime: inst(1).startTime! }])).toBeUndefined();
     expect(detectOrder([inst(1), inst(5), inst(2), inst(6)])).toBeUndefined();
   });
 
   it('tolerates a little clock skew and missing start times', () => {
-    const mostlyDesc = [inst(10), inst(9), inst(8), inst(8.5), inst(7), inst(6), { ...inst(5), startTime: undefined }, inst(4)];
+    const mostlyDesc = [inst(10), inst(9), inst(8), inst(8.5), inst(7), inst(6), withoutStart(inst(5)), inst(4)];
     expect(detectOrder(mostlyDesc)).toBe('desc');
   });
 });
@@ -334,3 +334,8 @@ describe('toObservation', () => {
     expect(obs.unseenNewestStart).toBeUndefined();
   });
 });
+
+function withoutStart(instance: JobInstance): JobInstance {
+  const { startTime: _startTime, ...rest } = instance;
+  return rest;
+}

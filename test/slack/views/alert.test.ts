@@ -14,13 +14,13 @@ import type { JobInstance } from '../../../src/tics/schema.js';
 import type { AlertItem } from '../../../src/watch/types.js';
 import { assertWithinSlackLimits, LIMITS } from '../../helpers/block-kit-limits.js';
 import { instance, MINUTE, NOW } from './fixtures.js';
+import { fixture, type Overrides } from '../../helpers/overrides.js';
 
 const CREDIT = { id: '9ab0c1d2e3f4a5b6c7d8e9f0a1b2c3d4', alias: 'credit-risk' };
 const CTX: AlertContext = { now: NOW };
 
-function alert(overrides: Partial<Omit<AlertItem, 'instance'>> & { instance?: Partial<JobInstance> } = {}): AlertItem {
+function alert(overrides: Overrides<Omit<AlertItem, 'instance'>> & { instance?: Overrides<JobInstance> } = {}): AlertItem {
   const inst = instance({
-    id: 'a41c9e0f52b74c1e9d0a3f6e21b8c7d5',
     jobName: 'credit-score-xgb-train',
     type: 'VFL_TRAIN',
     status: 'FAILED',
@@ -30,10 +30,11 @@ function alert(overrides: Partial<Omit<AlertItem, 'instance'>> & { instance?: Pa
     jobPartner: 'bank-b',
     resultExt: '{"error":"partner bank-b dropped at round 14"}',
     ...overrides.instance,
+    id: overrides.instance?.id ?? 'a41c9e0f52b74c1e9d0a3f6e21b8c7d5',
   });
   const league = overrides.league ?? CREDIT;
   const to = overrides.to ?? inst.status;
-  return {
+  return fixture<AlertItem>({
     key: `${league.id}:C0ALERTS|${inst.id}:${to}:${inst.endTime ?? ''}`,
     subscriptionId: `${league.id}:C0ALERTS`,
     channelId: 'C0ALERTS',
@@ -43,7 +44,7 @@ function alert(overrides: Partial<Omit<AlertItem, 'instance'>> & { instance?: Pa
     observedAt: NOW,
     ...overrides,
     instance: inst,
-  };
+  });
 }
 
 /** Every message a test builds must be one Slack would accept. */

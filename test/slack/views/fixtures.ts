@@ -2,6 +2,7 @@
 import type { JobInstance } from '../../../src/tics/schema.js';
 import type { HistoryCursor } from '../../../src/slack/cursor.js';
 import type { HistoryViewModel } from '../../../src/slack/views/history.js';
+import { fixture, type Overrides } from '../../helpers/overrides.js';
 
 /** 2026-11-27 09:30:00 UTC. Views never read the clock; tests pass this one. */
 export const NOW = Date.UTC(2026, 10, 27, 9, 30, 0);
@@ -12,8 +13,8 @@ export const DAY = 24 * HOUR;
 export const LEAGUE_ID = '3f1c8a9b0c1d2e3f4a5b6c7d8e9f0a1b';
 export const LEAGUE = { id: LEAGUE_ID, alias: 'fl-demo' };
 
-export function instance(overrides: Partial<JobInstance> & Pick<JobInstance, 'id'>): JobInstance {
-  return { jobName: 'job', type: 'HFL', status: 'SUCCEEDED', ...overrides };
+export function instance(overrides: Overrides<JobInstance> & Pick<JobInstance, 'id'>): JobInstance {
+  return fixture<JobInstance>({ jobName: 'job', type: 'HFL', status: 'SUCCEEDED', ...overrides });
 }
 
 export function mockupInstances(): JobInstance[] {
@@ -72,8 +73,8 @@ export function cursor(overrides: Partial<HistoryCursor> = {}): HistoryCursor {
 }
 
 /** The mockup's page: page 1 of 8 of a 37-instance league, with a Next button. */
-export function historyModel(overrides: Partial<HistoryViewModel> = {}): HistoryViewModel {
-  return {
+export function historyModel(overrides: Overrides<HistoryViewModel> = {}): HistoryViewModel {
+  return fixture<HistoryViewModel>({
     league: LEAGUE,
     instances: mockupInstances(),
     total: 37,
@@ -84,5 +85,5 @@ export function historyModel(overrides: Partial<HistoryViewModel> = {}): History
     fetchedAt: NOW,
     now: NOW,
     ...overrides,
-  };
+  });
 }

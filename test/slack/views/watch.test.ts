@@ -12,16 +12,17 @@ import {
 import type { Subscription } from '../../../src/watch/types.js';
 import { assertWithinSlackLimits, LIMITS } from '../../helpers/block-kit-limits.js';
 import { HOUR, MINUTE, NOW } from './fixtures.js';
+import { fixture, type Overrides } from '../../helpers/overrides.js';
 
 const CREDIT = { id: '9ab0c1d2e3f4a5b6c7d8e9f0a1b2c3d4', alias: 'credit-risk' };
 const CHANNEL = 'C0ALERTS';
 const INTERVAL = 60;
 const date = (ms: number) => `<!date^${ms / 1000}^`;
 
-function subscription(overrides: Partial<Subscription> = {}): Subscription {
+function subscription(overrides: Overrides<Subscription> = {}): Subscription {
   const leagueId = overrides.leagueId ?? CREDIT.id;
   const channelId = overrides.channelId ?? CHANNEL;
-  return {
+  return fixture<Subscription>({
     id: `${leagueId}:${channelId}`,
     leagueId,
     leagueAlias: 'credit-risk',
@@ -31,7 +32,7 @@ function subscription(overrides: Partial<Subscription> = {}): Subscription {
     createdBy: 'U0ALICE',
     source: 'slack',
     ...overrides,
-  };
+  });
 }
 
 function checked(message: SlackMessage): SlackMessage {
@@ -47,15 +48,15 @@ const blockTexts = (m: SlackMessage) =>
 const all = (m: SlackMessage) => blockTexts(m).join('\n');
 
 describe('buildWatchConfirmation', () => {
-  const confirm = (input: Partial<WatchConfirmationInput> = {}) =>
+  const confirm = (input: Overrides<WatchConfirmationInput> = {}) =>
     checked(
-      buildWatchConfirmation({
+      buildWatchConfirmation(fixture<WatchConfirmationInput>({
         subscription: subscription(),
         league: CREDIT,
         baseline: { total: 45, unfinished: 3, takenAt: NOW },
         updated: false,
         ...input,
-      }),
+      })),
     );
 
   it('confirms what was set up, from when, and what the baseline means', () => {
@@ -143,7 +144,7 @@ describe('buildUnwatchConfirmation', () => {
 describe('buildWatchesMessage', () => {
   const list = (rows: WatchRow[], input: Partial<WatchesInput> = {}) =>
     checked(buildWatchesMessage({ rows, scope: 'channel', channelId: CHANNEL, now: NOW, intervalSeconds: INTERVAL, ...input }));
-  const row = (overrides: Partial<WatchRow> = {}): WatchRow => ({
+  const row = (overrides: Overrides<WatchRow> = {}): WatchRow => fixture<WatchRow>({
     subscription: subscription(),
     league: CREDIT,
     leagueHealth: { leagueId: CREDIT.id, lastPollAt: NOW - 30_000, lastSuccessAt: NOW - 30_000, consecutiveFailures: 0 },
@@ -187,7 +188,7 @@ describe('buildWatchesMessage', () => {
 
   it('shows every health state, problems first', () => {
     const league = (n: number) => ({ id: `league${n}`, alias: `team-${n}` });
-    const sub = (n: number, extra: Partial<Subscription> = {}) => subscription({ leagueId: `league${n}`, leagueAlias: `team-${n}`, ...extra });
+    const sub = (n: number, extra: Overrides<Subscription> = {}) => subscription({ leagueId: `league${n}`, leagueAlias: `team-${n}`, ...extra });
     const message = list(
       [
         row({ league: league(1), subscription: sub(1), leagueHealth: undefined, channelHealth: undefined, lastAlertAt: undefined }),
