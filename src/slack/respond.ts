@@ -44,7 +44,7 @@ export class ReplyRejected extends Error {
     readonly slackError: string | undefined,
     origin: string,
   ) {
-    super(`${origin} answered the response_url POST with HTTP ${status}${slackError ? ` (${slackError})` : ''}`);
+    super(status === 0 ? `response_url at ${origin} is not one the bot posts to (${slackError ?? 'refused'})` : `${origin} answered the response_url POST with HTTP ${status}${slackError ? ` (${slackError})` : ''}`);
   }
 }
 
