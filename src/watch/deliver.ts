@@ -7,7 +7,7 @@ import { crashPoint } from '../crash-point.js';
 import type { Logger } from '../log.js';
 import type { BotMetrics } from '../metrics.js';
 import { forEachBounded } from './concurrency.js';
-import { CHANNEL_ERROR_RETRY_MS, GIVE_UP_AFTER_MS, nextDelay, type Outbox } from './outbox.js';
+import { CHANNEL_ERROR_RETRY_MS, GIVE_UP_AFTER_MS, nextDelay, type DeliveryLock, type Outbox } from './outbox.js';
 import type { SubscriptionRegistry } from './subscriptions.js';
 import type { Notifier, OutboxEntry } from './types.js';
 
@@ -20,6 +20,8 @@ export interface DeliveryDeps {
   owner: string;
   /** Channels posted to at once. */
   concurrency?: number;
+  /** Delivery lock TTL (default DELIVERY_LOCK_MS); tests shorten it. */
+  lockMs?: number;
   /** More than this many alerts for one channel in one delivery → one digest instead of a flood. */
   digestThreshold?: number;
   metrics?: Pick<BotMetrics, 'alertsSent' | 'alertsFailed'>;
@@ -32,8 +34,12 @@ export interface DeliveryReport {
   gaveUp: number;
 }
 
-/** Longer than one post can take (web-api timeout 10 s), short enough that a crashed replica's lock clears fast. */
-const DELIVERY_LOCK_MS = 30_000;
+/**
+ * Renewed every third of it while the channel's posts go out, so it only has to outlast one
+ * renewal gap, not the posts (each up to the web-api timeout of 10 s): a replica killed
+ * mid-delivery holds its alerts back for at most this long.
+ */
+export const DELIVERY_LOCK_MS = 10_000;
 export const DEFAULT_DIGEST_THRESHOLD = 5;
 
 export async function deliverDue(deps: DeliveryDeps): Promise<DeliveryReport> {
@@ -57,13 +63,30 @@ export async function deliverDue(deps: DeliveryDeps): Promise<DeliveryReport> {
 async function deliverChannel(deps: DeliveryDeps, channelId: string, candidates: OutboxEntry[], report: DeliveryReport): Promise<void> {
   const pausedUntil = await deps.outbox.channelPausedUntil(channelId);
   if (pausedUntil !== undefined && pausedUntil > deps.now()) return;
-  const releases: Array<() => Promise<void>> = [];
+  const locks: DeliveryLock[] = [];
+  const lockMs = deps.lockMs ?? DELIVERY_LOCK_MS;
+  let lockLost = false;
+  let renewing: Promise<void> | undefined;
+  const renewal = setInterval(() => {
+    renewing ??= Promise.all(locks.map((lock) => lock.renew()))
+      .then((held) => {
+        if (held.includes(false)) lockLost = true;
+      })
+      .catch(() => {
+        // Could not tell: stop posting rather than risk a second poster.
+        lockLost = true;
+      })
+      .finally(() => {
+        renewing = undefined;
+      });
+  }, Math.max(1, Math.floor(lockMs / 3)));
+  renewal.unref();
   try {
     const entries: OutboxEntry[] = [];
     for (const candidate of candidates) {
-      const release = await deps.outbox.lockForDelivery(candidate.item.key, deps.owner, DELIVERY_LOCK_MS);
-      if (!release) continue;
-      releases.push(release);
+      const lock = await deps.outbox.lockForDelivery(candidate.item.key, deps.owner, lockMs);
+      if (!lock) continue;
+      locks.push(lock);
       // Another replica may have sent it between due() and our lock.
       const fresh = await deps.outbox.get(candidate.item.key);
       if (fresh?.state === 'pending') entries.push(fresh);
@@ -71,6 +94,12 @@ async function deliverChannel(deps: DeliveryDeps, channelId: string, candidates:
     if (entries.length === 0) return;
     const batches = entries.length > (deps.digestThreshold ?? DEFAULT_DIGEST_THRESHOLD) ? [entries] : entries.map((e) => [e]);
     for (const batch of batches) {
+      if (lockLost) {
+        // This process stalled past the lock (or the store would not say): another replica may
+        // be posting these now. They stay pending; whoever holds them posts them.
+        deps.logger.warn({ channelId, alerts: batch.length }, 'delivery lock lost; leaving the rest of this channel to its new holder');
+        return;
+      }
       const keys = batch.map((e) => e.item.key);
       const result = await deps.notifier.post(
         channelId,
@@ -127,6 +156,8 @@ async function deliverChannel(deps: DeliveryDeps, channelId: string, candidates:
       if (result.kind !== 'fatal') return;
     }
   } finally {
-    await Promise.allSettled(releases.map((release) => release()));
+    clearInterval(renewal);
+    await renewing;
+    await Promise.allSettled(locks.map((lock) => lock.release()));
   }
 }

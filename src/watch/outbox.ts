@@ -102,6 +102,12 @@ const lastSentSchema = z.looseObject({ at: z.number() });
 /** Reads are issued in batches: enough parallelism for Redis round trips, no thundering herd. */
 const READ_BATCH = 64;
 
+/** A held delivery lock: renew() is false once it expired or another holder took it. */
+export interface DeliveryLock {
+  renew(): Promise<boolean>;
+  release(): Promise<void>;
+}
+
 export class Outbox {
   private readonly now: () => number;
   private readonly claimTtlMs: number;
@@ -170,20 +176,27 @@ export class Outbox {
   }
 
   /**
-   * Per-entry delivery lock so two replicas never post the same entry at once; returns a release
-   * fn, or undefined if someone else holds it. After acquiring, re-read the entry (get(key)) and
-   * skip it unless it is still pending: another replica may have sent it just before.
+   * Per-entry delivery lock so two replicas never post the same entry at once, or undefined if
+   * someone else holds it. After acquiring, re-read the entry (get(key)) and skip it unless it is
+   * still pending: another replica may have sent it just before. The holder renews it while it
+   * posts, so the TTL can be short: a replica killed mid-delivery holds its entries back for one
+   * TTL, not for the longest a delivery could take.
    */
-  async lockForDelivery(key: string, owner: string, ttlMs: number): Promise<(() => Promise<void>) | undefined> {
+  async lockForDelivery(key: string, owner: string, ttlMs: number): Promise<DeliveryLock | undefined> {
     // Unique per lock, so a stale release (after our lock expired and was re-taken) frees nothing.
     const token = `${owner}:${randomUUID()}`;
-    if (this.store.kind !== 'redis') return lockInProcess(this.store, key, token, ttlMs);
+    // A store only this process uses needs no lock in it: one that outlived a crash would only
+    // hold the alert back after the restart.
+    if (!this.store.leasesInStore) return lockInProcess(this.store, key, token, ttlMs);
     if (!(await this.store.setIfAbsent(deliverKey(key), token, ttlMs))) return undefined;
     let released = false;
-    return async () => {
-      if (released) return;
-      released = true;
-      await this.store.deleteIf(deliverKey(key), token);
+    return {
+      renew: () => (released ? Promise.resolve(false) : this.store.renewIf(deliverKey(key), token, ttlMs)),
+      release: async () => {
+        if (released) return;
+        released = true;
+        await this.store.deleteIf(deliverKey(key), token);
+      },
     };
   }
 
@@ -356,7 +369,7 @@ export class Outbox {
  */
 const processLocks = new WeakMap<Store, Map<string, { token: string; until: number }>>();
 
-function lockInProcess(store: Store, key: string, token: string, ttlMs: number): Promise<(() => Promise<void>) | undefined> {
+function lockInProcess(store: Store, key: string, token: string, ttlMs: number): Promise<DeliveryLock | undefined> {
   let locks = processLocks.get(store);
   if (!locks) processLocks.set(store, (locks = new Map<string, { token: string; until: number }>()));
   const held = locks.get(key);
@@ -364,9 +377,17 @@ function lockInProcess(store: Store, key: string, token: string, ttlMs: number):
   if (held && held.until > Date.now()) return Promise.resolve(undefined);
   const mine = locks;
   mine.set(key, { token, until: Date.now() + ttlMs });
-  return Promise.resolve(() => {
-    if (mine.get(key)?.token === token) mine.delete(key);
-    return Promise.resolve();
+  return Promise.resolve({
+    renew: () => {
+      const current = mine.get(key);
+      if (current?.token !== token || current.until <= Date.now()) return Promise.resolve(false);
+      current.until = Date.now() + ttlMs;
+      return Promise.resolve(true);
+    },
+    release: () => {
+      if (mine.get(key)?.token === token) mine.delete(key);
+      return Promise.resolve();
+    },
   });
 }
 

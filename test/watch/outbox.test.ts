@@ -210,16 +210,39 @@ for (const backend of BACKENDS) {
       const other = new Outbox(await fx.replica(), { now: t.now });
       const key = item('inst-1').key;
       const release = await outbox.lockForDelivery(key, 'replica-a', 10_000);
-      expect(release).toBeTypeOf('function');
+      expect(release).toBeDefined();
       expect(await other.lockForDelivery(key, 'replica-b', 10_000)).toBeUndefined();
       expect(await outbox.lockForDelivery(key, 'replica-a', 10_000)).toBeUndefined();
-      expect(await other.lockForDelivery(item('inst-2').key, 'replica-b', 10_000)).toBeTypeOf('function');
-      await release!();
+      expect(await other.lockForDelivery(item('inst-2').key, 'replica-b', 10_000)).toBeDefined();
+      await release!.release();
       const second = await other.lockForDelivery(key, 'replica-b', 10_000);
-      expect(second).toBeTypeOf('function');
+      expect(second).toBeDefined();
       // A second call of the first release must not free the new holder's lock.
-      await release!();
+      await release!.release();
       expect(await outbox.lockForDelivery(key, 'replica-a', 10_000)).toBeUndefined();
+    });
+
+    it('keeps a delivery lock its holder renews past the TTL; renew says false once it is gone', async () => {
+      const other = new Outbox(await fx.replica(), { now: t.now });
+      const key = item('inst-1').key;
+      const lock = await outbox.lockForDelivery(key, 'replica-a', 1_500);
+      expect(lock).toBeDefined();
+      for (let i = 0; i < 4; i++) {
+        await sleep(600);
+        expect(await lock!.renew()).toBe(true);
+      }
+      // 2.4 s after taking it, past the 1.5 s TTL: still held, because it was renewed.
+      expect(await other.lockForDelivery(key, 'replica-b', 1_500)).toBeUndefined();
+      await sleep(2_000);
+      // Not renewed for longer than the TTL: gone, taken by someone else, and the old holder knows.
+      const taken = await other.lockForDelivery(key, 'replica-b', 10_000);
+      expect(taken).toBeDefined();
+      expect(await lock!.renew()).toBe(false);
+      await lock!.release();
+      expect(await outbox.lockForDelivery(key, 'replica-a', 10_000)).toBeUndefined();
+      expect(await taken!.renew()).toBe(true);
+      await taken!.release();
+      expect(await taken!.renew()).toBe(false);
     });
 
     it('frees a delivery lock whose holder died, and the dead holder cannot free the new one', async () => {
@@ -229,7 +252,7 @@ for (const backend of BACKENDS) {
       await sleep(300);
       const fresh = await outbox.lockForDelivery(key, 'same-process', 10_000);
       expect(fresh).toBeDefined();
-      await staleRelease!();
+      await staleRelease!.release();
       expect(await outbox.lockForDelivery(key, 'same-process', 10_000)).toBeUndefined();
     });
 
