@@ -108,7 +108,12 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     receiver,
     logger,
     // Instead of `token`: Bolt would call auth.test without a bound; ours is checked by verifySlackToken().
-    authorize: () => Promise.resolve({ botToken: slack.botToken, botId: identity?.botId, botUserId: identity?.botUserId }),
+    authorize: () =>
+      Promise.resolve({
+        botToken: slack.botToken,
+        ...(identity?.botId === undefined ? {} : { botId: identity.botId }),
+        ...(identity?.botUserId === undefined ? {} : { botUserId: identity.botUserId }),
+      }),
     clientOptions: { ...apiUrl, fetch: webApiFetch, retryConfig: { retries: 2, factor: 2, minTimeout: 200, maxTimeout: 2_000 } },
   });
   const replies = useReplyTransport(app, createReplyTransport(slack.apiUrl ? { apiUrl: slack.apiUrl } : {}));
