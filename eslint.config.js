@@ -15,6 +15,7 @@ const VIEW_RUNTIME_IMPORTS = [
   'date-fns',
   'date-fns/*',
   '@date-fns/*',
+  '@date-fns/utc/date/mini',
   './*',
   '../cursor.js',
   '../limits.js',

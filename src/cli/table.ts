@@ -1,6 +1,7 @@
 /** Plain-text rendering of a history page for the terminal (pure). */
-import { UTCDate } from '@date-fns/utc';
-import { format } from 'date-fns';
+// The mini class: the full UTCDate builds Intl formatters (ICU data, ~13 MB RSS) at import.
+import { UTCDateMini as UTCDate } from '@date-fns/utc/date/mini';
+import { format } from 'date-fns/format';
 import type { HistoryPage } from '../history/fetch-page.js';
 import { describeTiming, typeLabel } from '../format/instance.js';
 

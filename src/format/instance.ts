@@ -3,9 +3,14 @@
  * timing phrases, type and prediction labels, counts. Plain text only, no markup; no clock is read
  * here: callers pass `now`.
  */
-import { utc } from '@date-fns/utc';
-import { formatDuration, intervalToDuration, type Duration } from 'date-fns';
+import { UTCDateMini } from '@date-fns/utc/date/mini';
+import { formatDuration } from 'date-fns/formatDuration';
+import { intervalToDuration } from 'date-fns/intervalToDuration';
+import type { Duration } from 'date-fns';
 import { isTerminalStatus, type JobInstance } from '../tics/schema.js';
+
+// date-fns's `in` context, as @date-fns/utc's `utc()` but on the mini class (see tics/sign.ts).
+const utc = (value: Date | number | string) => new UTCDateMini(+new Date(value));
 
 // Largest first. Seconds only matter for short runs; "2 hours 0 minutes 7 seconds" is noise.
 const DURATION_UNITS = ['years', 'months', 'days', 'hours', 'minutes'] as const satisfies ReadonlyArray<keyof Duration>;

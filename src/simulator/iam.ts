@@ -2,8 +2,9 @@
  * `POST /v3/auth/tokens`, password method with project scope — the one IAM call the bot makes.
  * Errors use IAM's own body shape (`{"error":{code,message,title}}`), not the gateway's.
  */
-import { UTCDate } from '@date-fns/utc';
-import { format } from 'date-fns';
+// The mini class: the full UTCDate builds Intl formatters (ICU data, ~13 MB RSS) at import.
+import { UTCDateMini as UTCDate } from '@date-fns/utc/date/mini';
+import { format } from 'date-fns/format';
 import { z } from 'zod';
 
 export interface IamUser {

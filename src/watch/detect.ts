@@ -16,7 +16,7 @@
  * is right for every league: the floor moves only when we actually forget something, so it is
  * exactly as permissive as our memory allows. Equal start times at the floor count as history.
  */
-import { hoursToMilliseconds } from 'date-fns';
+import { hoursToMilliseconds } from 'date-fns/hoursToMilliseconds';
 import { z } from 'zod';
 import { isTerminalStatus, type JobInstance } from '../tics/schema.js';
 

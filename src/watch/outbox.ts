@@ -16,7 +16,9 @@
  * - `lastsent:<subscription>` when the subscription's last alert was posted (see stats()).
  */
 import { randomUUID } from 'node:crypto';
-import { hoursToMilliseconds, minutesToMilliseconds, secondsToMilliseconds } from 'date-fns';
+import { hoursToMilliseconds } from 'date-fns/hoursToMilliseconds';
+import { minutesToMilliseconds } from 'date-fns/minutesToMilliseconds';
+import { secondsToMilliseconds } from 'date-fns/secondsToMilliseconds';
 import { millisecondsInDay } from 'date-fns/constants';
 import { z } from 'zod';
 import { crashPoint } from '../crash-point.js';

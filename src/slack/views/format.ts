@@ -5,8 +5,9 @@
  */
 import { leagueLabel } from '../../tics/leagues.js';
 import type { types } from '@slack/bolt';
-import { UTCDate } from '@date-fns/utc';
-import { format } from 'date-fns';
+// The mini class: the full UTCDate builds Intl formatters (ICU data, ~13 MB RSS) at import.
+import { UTCDateMini as UTCDate } from '@date-fns/utc/date/mini';
+import { format } from 'date-fns/format';
 
 /** What every view returns: `text` is the notification / screen-reader fallback, so always set. */
 export interface SlackMessage {
