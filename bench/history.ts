@@ -28,7 +28,7 @@ import { DEFAULT_LIMIT } from '../src/history/query.js';
 import { HISTORY_ACTIONS } from '../src/slack/views/history.js';
 import { startFakeSlack, type FakeSlack } from '../test/fakes/slack-api.js';
 import { assertWithinSlackLimits } from '../test/helpers/block-kit-limits.js';
-import { deploymentEnv } from '../test/helpers/bot-process.js';
+import { deploymentEnv, deploymentNodeFlags } from '../test/helpers/bot-process.js';
 import { signSlackRequest, slashCommandBody } from '../test/helpers/slack-requests.js';
 import { summarizeCpuProfile, type ProfileSummary, type Window } from './cpu-profile.js';
 import type { SimulatorProcessOptions } from './simulator-process.js';
@@ -590,7 +590,7 @@ export async function runHistoryBench(options: HistoryBenchOptions = {}): Promis
     slack = await startFakeSlack({ botToken: BOT_TOKEN });
     sink = await ReplySink.start();
 
-    const nodeFlags: string[] = [];
+    const nodeFlags: string[] = deploymentNodeFlags();
     if (cpuProfile) {
       profileDir = options.cpuProfileDir ?? mkdtempSync(join(PROJECT_DIR, 'node_modules', '.cache', 'tics-bench-prof-'));
       nodeFlags.push('--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-interval=${options.cpuProfileIntervalUs ?? 200}`);

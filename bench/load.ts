@@ -33,6 +33,7 @@ import {
   startBotChild,
   type BotChild,
 } from './history.js';
+import { deploymentNodeFlags } from '../test/helpers/bot-process.js';
 import type { SimulatorProcessOptions } from './simulator-process.js';
 import { machine, ms, summarize, table, target, type Machine, type Summary, type Target } from './stats.js';
 
@@ -214,7 +215,7 @@ export async function runLoadBench(options: LoadBenchOptions = {}): Promise<Load
     sink = await ReplySink.start();
     // The production default store: memory:// would count the store's own growth as the bot's.
     const storeUrl = o.store === 'sqlite' ? `sqlite://${join(build.dir, 'load.sqlite')}` : 'memory://';
-    bot = await startBotChild([build.entry], benchBotEnv(slack, simReady, { [LEAGUE_ALIAS]: simReady.leagueIds[0]! }, storeUrl));
+    bot = await startBotChild([...deploymentNodeFlags(), build.entry], benchBotEnv(slack, simReady, { [LEAGUE_ALIAS]: simReady.leagueIds[0]! }, storeUrl));
     progress(`load: bot pid ${bot.child.pid} on port ${bot.port}, simulator pid ${sim.pid}`);
     sender = new SlackSender(new URL(`http://127.0.0.1:${bot.port}/slack/events`));
 

@@ -16,6 +16,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 import { startSimulator } from '../src/simulator/server.js';
 import { startFakeSlack } from '../test/fakes/slack-api.js';
+import { deploymentNodeFlags } from '../test/helpers/bot-process.js';
 import { benchBotEnv, BOT_TOKEN, compileBot, startBotChild } from './history.js';
 import { machine, table, type Machine } from './stats.js';
 
@@ -95,7 +96,7 @@ export async function runMemoryBench(options: MemoryBenchOptions = {}): Promise<
     const starts: MemoryBenchResult['starts'] = [];
     for (let i = 0; i < (options.starts ?? 3); i++) {
       const spawnedAt = performance.now();
-      const bot = await startBotChild([entry], benchBotEnv(slack, simReady, {}, 'memory://'));
+      const bot = await startBotChild([...deploymentNodeFlags(), entry], benchBotEnv(slack, simReady, {}, 'memory://'));
       const pid = bot.child.pid;
       await delay(Math.max(0, IDLE_AT_MS - (performance.now() - spawnedAt)));
       const idle = procStatusKb(pid, 'VmRSS');

@@ -11,7 +11,7 @@ import { startSimulator, type TicsSimulator } from '../../src/simulator/server.j
 import type { JobInstance } from '../../src/tics/schema.js';
 import { startFakeSlack, type FakeSlack } from '../fakes/slack-api.js';
 import { allText, fillLeague, shownInstanceIds } from '../helpers/bot-harness.js';
-import { botEnv, newSlackSecrets } from '../helpers/bot-process.js';
+import { botEnv, deploymentNodeFlags, newSlackSecrets } from '../helpers/bot-process.js';
 import { postToApp, slashCommandBody } from '../helpers/slack-requests.js';
 import { alertTriples, idFor, triple } from '../watch/integration/watch-harness.js';
 import { containerLogs, containerState, docker, DockerScope, tail, waitForState } from './docker.js';
@@ -148,7 +148,7 @@ describe.skipIf(!IMAGE)(`the image ${IMAGE ?? ''}`, () => {
       // PID 1 is node itself (exec-form CMD), and it runs as the image's unprivileged user.
       const status = (await docker(['exec', bot.name, 'cat', '/proc/1/status'])).stdout;
       expect(/^Uid:\s+(\d+)\s+(\d+)/m.exec(status)?.slice(1)).toEqual(['1000', '1000']);
-      expect((await docker(['exec', bot.name, 'cat', '/proc/1/cmdline'])).stdout.split('\0').filter(Boolean)).toEqual(['node', 'dist/main.js']);
+      expect((await docker(['exec', bot.name, 'cat', '/proc/1/cmdline'])).stdout.split('\0').filter(Boolean)).toEqual(['node', ...deploymentNodeFlags(), 'dist/main.js']);
 
       const { status: httpStatus, reply } = await bot.command('history hist');
       expect(httpStatus).toBe(200);

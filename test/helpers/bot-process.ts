@@ -6,6 +6,8 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TicsSimulator } from '../../src/simulator/server.js';
 import type { FakeSlack } from '../fakes/slack-api.js';
@@ -14,6 +16,17 @@ import { recordOutput, recordSecrets } from './leak-record.js';
 import { postToApp, slashCommandBody } from './slack-requests.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+/**
+ * The node flags `npm start` (and the Docker CMD, which a packaging test holds equal) runs the bot
+ * with, so tests and benches run the bot as it is deployed.
+ */
+export function deploymentNodeFlags(): string[] {
+  const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } };
+  const [node, ...rest] = pkg.scripts.start.trim().split(/\s+/);
+  if (node !== 'node' || !rest.at(-1)?.endsWith('.js')) throw new Error(`npm start is not "node [flags] <file>.js": ${pkg.scripts.start}`);
+  return rest.slice(0, -1);
+}
 
 export interface ProcessLogLine {
   level: number;
@@ -110,7 +123,7 @@ export async function startBotProcess(env: Record<string, string>, opts: { name?
     if (value !== undefined) base[key] = value;
   }
   const child: ChildProcess = trackChild(
-    spawn(process.execPath, ['dist/main.js'], {
+    spawn(process.execPath, [...deploymentNodeFlags(), 'dist/main.js'], {
       cwd: REPO_ROOT,
       env: { ...base, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -5,6 +5,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { deploymentNodeFlags } from '../helpers/bot-process.js';
 import { trackChild } from '../helpers/children.js';
 import { recordOutput, recordSecrets } from '../helpers/leak-record.js';
 
@@ -22,7 +23,7 @@ interface Exit {
 function runMain(env: Record<string, string>): Promise<Exit> {
   recordSecrets('startup.test', env);
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['dist/main.js'], {
+    const child = spawn(process.execPath, [...deploymentNodeFlags(), 'dist/main.js'], {
       cwd: ROOT,
       env: { PATH: process.env.PATH ?? '', ...(process.env.TMPDIR ? { TMPDIR: process.env.TMPDIR } : {}), ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
