@@ -16,7 +16,7 @@ export type Subcommand = 'history' | 'watch' | 'unwatch' | 'watches' | 'help' | 
  */
 export type InteractionOutcome = 'ok' | 'usage_error' | 'denied' | 'tics_error' | 'stale_button' | 'refused' | 'error';
 export type ReplyResult = 'ok' | 'failed';
-export type TicsOperation = 'list_instance_history';
+export type TicsOperation = 'list_instance_history' | 'list_leagues' | 'show_league' | 'list_fl_jobs' | 'list_sql_jobs' | 'show_instance_report' | 'show_job_instance_dag';
 /** `invalid_response`: a 2xx the bot could not read. `aborted`: the caller gave up (a lost lease); a poll deadline is a `timeout`. */
 export type TicsOutcome = 'ok' | '4xx' | '5xx' | 'other_status' | 'invalid_response' | 'timeout' | 'network' | 'aborted';
 export type AlertFailureKind = 'rate_limited' | 'transient' | 'channel' | 'fatal';

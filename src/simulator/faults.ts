@@ -12,23 +12,26 @@ export type Fault =
   | { kind: 'schema' }
   | { kind: 'reset' };
 
+/** The TICS operations served: ListInstanceHistory, ListLeagues, ShowLeague, ListFlJob, ListSqlJob, ShowInstanceReport, ShowJobInstanceDag. */
+export type TicsRouteKind = 'instances' | 'leagues' | 'league' | 'fl_jobs' | 'sql_jobs' | 'report' | 'dag';
 /** Which endpoint a request hit; `other` is anything the simulator does not serve. */
-export type RouteKind = 'instances' | 'iam' | 'other';
+export type RouteKind = TicsRouteKind | 'iam' | 'other';
+type FaultPath = Exclude<RouteKind, 'other'>;
 
 export interface FaultOptions {
   /** How many matching requests get this fault (default 1). */
   times?: number;
-  /** Only ListInstanceHistory requests for this league. */
+  /** Only requests for this league: ListInstanceHistory ones unless `path` names another league route. */
   leagueId?: string;
   /** Only this endpoint. Without `path` or `leagueId`, any request matches — IAM calls included. */
-  path?: 'instances' | 'iam';
+  path?: FaultPath;
 }
 
 interface Entry {
   fault: Fault;
   remaining: number;
   leagueId: string | undefined;
-  path: 'instances' | 'iam' | undefined;
+  path: FaultPath | undefined;
 }
 
 export class FaultQueue {
@@ -37,8 +40,8 @@ export class FaultQueue {
   inject(fault: Fault, opts: FaultOptions = {}): void {
     const times = opts.times ?? 1;
     if (!Number.isInteger(times) || times < 1) throw new Error(`times must be a positive integer, got ${times}`);
-    if (opts.leagueId !== undefined && opts.path === 'iam') throw new Error('a leagueId fault cannot target the IAM endpoint');
-    this.entries.push({ fault, remaining: times, leagueId: opts.leagueId, path: opts.leagueId !== undefined ? 'instances' : opts.path });
+    if (opts.leagueId !== undefined && (opts.path === 'iam' || opts.path === 'leagues')) throw new Error(`a leagueId fault cannot target the ${opts.path} endpoint`);
+    this.entries.push({ fault, remaining: times, leagueId: opts.leagueId, path: opts.path ?? (opts.leagueId !== undefined ? 'instances' : undefined) });
   }
 
   /** The fault for this request, if any; consumes one use of it. */

@@ -8,7 +8,7 @@
  * (`SimWorld.speed`), so a 30-minute training takes 30 s at the default speed.
  */
 import { KNOWN_INSTANCE_TYPES, type JobInstance, type KnownInstanceType } from '../tics/schema.js';
-import type { ProgressStep, SimWorld } from './world.js';
+import { jobTypeFor, type LeagueInfo, type ProgressStep, type SimJob, type SimWorld } from './world.js';
 
 export interface DemoLeague {
   id: string;
@@ -26,6 +26,16 @@ export const DEMO_LEAGUES: readonly DemoLeague[] = [
 /** Values the bot has never heard of, so its tolerance of future TICS values gets exercised. */
 export const UNKNOWN_DEMO_STATUS = 'PAUSED';
 export const UNKNOWN_DEMO_TYPE = 'VFL_AUTOML';
+/** The job type of the UNKNOWN_DEMO_TYPE job in ListFlJob: unknown too. */
+export const UNKNOWN_DEMO_JOB_TYPE = 'AUTOML';
+
+/** What ShowLeague says about each demo league (by DEMO_LEAGUES index); `partners` counts PARTNERS' parties. */
+const LEAGUE_DETAILS: readonly Omit<LeagueInfo, 'name' | 'partners' | 'createTime' | 'createDate'>[] = [
+  { leagueStatus: 'NORMAL', type: 'OWNER', creatorId: 'a3f0c2d9e1b84c7f9a6d5e4c3b2a1f00', creatorName: 'risk-admin', version: 'v3.2.0', description: '城商银行、运营商与保险公司联合信用风控建模', dpEnabled: true, isAccessControl: true, isNeedApproval: true, privacyProtectionType: 'HIGH', resourceSpecCode: 'tics.league.standard' },
+  { leagueStatus: 'NORMAL', type: 'PARTNER', creatorId: 'b4e1d3c0f2a95d8e0b7c6f5d4c3b2a11', creatorName: 'ads-ops', version: 'v3.2.0', description: 'Retail CRM and ad platform audience overlap and response models', dpEnabled: false, isAccessControl: false, isNeedApproval: false, privacyProtectionType: 'STANDARD', resourceSpecCode: 'tics.league.standard' },
+  { leagueStatus: 'NORMAL', type: 'OWNER', creatorId: 'c5f2e4d1a3b06e9f1c8d7a6e5d4c3b22', creatorName: 'hosp-it', version: 'v3.1.5', description: '三家医院胸片分类横向联邦训练', dpEnabled: true, isAccessControl: true, isNeedApproval: true, privacyProtectionType: 'HIGH', resourceSpecCode: 'tics.league.gpu' },
+  { leagueStatus: 'UPDATING', type: 'PARTNER', creatorId: 'd6a3f5e2b4c17f0a2d9e8b7f6e5d4c33', creatorName: 'fraud-lab', version: 'v3.1.5', description: 'Payments, card issuer and marketplace fraud signals', dpEnabled: false, isAccessControl: true, isNeedApproval: false, privacyProtectionType: 'STANDARD', resourceSpecCode: 'tics.league.standard' },
+];
 
 const SECOND = 1_000;
 const MINUTE = 60 * SECOND;
@@ -253,6 +263,32 @@ function leagueJobs(rng: Rng, index: number): DemoJob[] {
   return jobs;
 }
 
+/** ListFlJob / ListSqlJob entries for a league's demo jobs; their own generator, so the history stays as it was. */
+function simJobs(rng: Rng, leagueId: string, jobs: readonly DemoJob[], creator: { id: string; name: string }, t0: number): SimJob[] {
+  return jobs.map((job) => {
+    const createTime = t0 - rng.int(15 * DAY, 90 * DAY);
+    const approvalStatus = 'APPROVED';
+    if (job.type === 'SQL') {
+      return { kind: 'sql', id: job.id, name: job.name, jobType: 'SQL', leagueId, domainId: rng.hex(32), creatorId: creator.id, creatorName: creator.name, createTime, updateTime: createTime + rng.int(HOUR, 10 * DAY), deleted: false, approvalStatus, description: 'Monthly joint statistics' };
+    }
+    const jobType = job.type === UNKNOWN_DEMO_TYPE ? UNKNOWN_DEMO_JOB_TYPE : jobTypeFor(job.type);
+    return {
+      kind: 'fl',
+      jobId: job.id,
+      jobName: job.name,
+      creatorName: creator.name,
+      createTime,
+      jobType,
+      hflType: job.type === 'VFL_EVALUATE' ? 'EVALUATE' : 'TRAIN',
+      hflPlatformType: 'LOCAL',
+      ...(jobType === 'VFL' || jobType === 'PREDICT' ? { algorithmType: rng.pick(['XG_BOOST', 'LOGISTIC_REGRESSION', 'LIGHT_BGM']), learningTaskType: 'CLASSIFICATION' } : {}),
+      ...(jobType === 'PREDICT' ? { isSinglePredict: rng.chance(0.3) } : {}),
+      approvalStatus,
+      description: `${job.type} job`,
+    };
+  });
+}
+
 export interface SeedOptions {
   seed: number;
   /** The clock at seeding: history lies before it, live instances straddle it. */
@@ -268,8 +304,12 @@ export function seedWorld(world: SimWorld, options: SeedOptions): readonly DemoL
   DEMO_LEAGUES.forEach((league, index) => {
     const rng = new Rng(Math.imul(options.seed >>> 0, 0x9e3779b1) ^ Math.imul(index + 1, 0x85ebca77));
     const partners = PARTNERS[index % PARTNERS.length] ?? [];
-    world.addLeague(league.id, { name: league.name });
+    const details = LEAGUE_DETAILS[index % LEAGUE_DETAILS.length]!;
+    const created = t0 - 180 * DAY + index * 7 * DAY;
+    world.addLeague(league.id, { ...details, name: league.name, partners: partners.length, createTime: created, createDate: created });
     const jobs = leagueJobs(rng, index);
+    const jobRng = new Rng(Math.imul(options.seed >>> 0, 0x9e3779b1) ^ Math.imul(index + 1, 0x27d4eb2f));
+    for (const job of simJobs(jobRng, league.id, jobs, { id: details.creatorId ?? 'creator', name: details.creatorName ?? 'creator' }, t0)) world.addJob(league.id, job);
 
     const historyCount = rng.int(20, 60);
     for (let i = 0; i < historyCount; i++) {

@@ -1,10 +1,11 @@
 /**
- * A strict local TICS: ListInstanceHistory and IAM's token endpoint over real HTTP, as unforgiving
+ * A strict local TICS: ListInstanceHistory, ListLeagues, ShowLeague, ListFlJob, ListSqlJob,
+ * ShowInstanceReport, ShowJobInstanceDag and IAM's token endpoint over real HTTP, as unforgiving
  * as Huawei's gateway (tics-api.md). Used by `npm run simulator`, the demo, the CLI's
  * `--simulator` mode and, in-process, by every test of the client, the Slack app and the watcher.
  *
  * Order of checks for each request: scripted fault → route (404) → throttle (429) → method (405)
- * → auth (401) → path ids and query (400) → project (403) → league (404) → 200.
+ * → auth (401) → path ids and query (400) → project (403) → league, then instance (404) → 200.
  */
 import { setMaxListeners } from 'node:events';
 import { randomBytes } from 'node:crypto';
@@ -12,18 +13,22 @@ import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse }
 import type { AddressInfo } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import { z } from 'zod';
+import { toWireFlJob, toWireSqlJob } from '../tics/jobs-schema.js';
+import { LEAGUE_LIST_TYPES, toWireLeague } from '../tics/leagues-schema.js';
+import { toWireDag, toWireReport } from '../tics/report-schema.js';
 import { toWireInstance, ticsIdSchema } from '../tics/schema.js';
 import type { SignableRequest } from '../tics/sign.js';
 import { Gatekeeper } from './auth.js';
-import { FaultQueue, htmlErrorPage, MALFORMED_BODY, WRONG_SHAPE_BODY, type Fault, type FaultOptions, type RouteKind } from './faults.js';
+import { FaultQueue, htmlErrorPage, MALFORMED_BODY, WRONG_SHAPE_BODY, type Fault, type FaultOptions, type RouteKind, type TicsRouteKind } from './faults.js';
 import { handleTokenRequest, iamError, type IamUser } from './iam.js';
+import { instanceDag, instanceReport } from './reports.js';
 import { seedWorld } from './seed.js';
 import { RateWindow } from './throttle.js';
-import { SimWorld } from './world.js';
+import { SimWorld, type SimJob } from './world.js';
 
 export type { Fault, FaultOptions } from './faults.js';
-export { DEMO_LEAGUES, UNKNOWN_DEMO_STATUS, UNKNOWN_DEMO_TYPE, type DemoLeague } from './seed.js';
-export { SimWorld, jobIdFor, type ProgressStep } from './world.js';
+export { DEMO_LEAGUES, UNKNOWN_DEMO_JOB_TYPE, UNKNOWN_DEMO_STATUS, UNKNOWN_DEMO_TYPE, type DemoLeague } from './seed.js';
+export { SimWorld, jobIdFor, type LeagueInfo, type ProgressStep, type SimJob } from './world.js';
 export { LOCKOUT_MS, LOCKOUT_TOLERATED_FAILURES } from './auth.js';
 
 /** 32 letters/digits, like a real project id (which is 32 hex). */
@@ -92,14 +97,22 @@ const optionsSchema = z.object({
 const JSON_TYPE = 'application/json;charset=UTF-8';
 const MAX_BODY_BYTES = 64 * 1024;
 const MAX_OFFSET = 2_147_483_647;
-const INSTANCES_PATH = /^\/v1\/([^/]+)\/leagues\/([^/]+)\/job-instances$/;
+const ROUTES: ReadonlyArray<readonly [RegExp, TicsRouteKind]> = [
+  [/^\/v1\/([^/]+)\/league-info$/, 'leagues'],
+  [/^\/v1\/([^/]+)\/leagues\/([^/]+)$/, 'league'],
+  [/^\/v1\/([^/]+)\/leagues\/([^/]+)\/fl-jobs$/, 'fl_jobs'],
+  [/^\/v1\/([^/]+)\/leagues\/([^/]+)\/sql-jobs$/, 'sql_jobs'],
+  [/^\/v1\/([^/]+)\/leagues\/([^/]+)\/job-instances$/, 'instances'],
+  [/^\/v1\/([^/]+)\/leagues\/([^/]+)\/job-instances\/([^/]+)\/report$/, 'report'],
+  [/^\/v1\/([^/]+)\/leagues\/([^/]+)\/job-instances\/([^/]+)\/dag$/, 'dag'],
+];
 
 /** Error codes TICS does not document; these mimic Huawei's `SERVICE.0NNN` style. */
 const CODES = {
   badRequest: 'TICS.0400',
   /** The path's project is not the caller's. */
   forbidden: 'TICS.0403',
-  /** The league does not exist (or is not visible to this project). */
+  /** The league, or the instance in it, does not exist (or is not visible to this project). */
   noLeague: 'TICS.0404',
   method: 'TICS.0405',
   internal: 'TICS.0500',
@@ -108,13 +121,36 @@ const CODES = {
   throttled: 'APIGW.0308',
 } as const;
 
-type Route = { kind: 'instances'; project: string; league: string } | { kind: 'iam' } | { kind: 'other' };
+/** A TICS route with its raw (still percent-encoded) path ids. */
+interface TicsRoute {
+  kind: TicsRouteKind;
+  project: string;
+  league?: string;
+  instance?: string;
+}
+type Route = TicsRoute | { kind: 'iam' } | { kind: 'other' };
 
 function classify(pathname: string): Route {
   if (pathname === '/v3/auth/tokens') return { kind: 'iam' };
-  const m = INSTANCES_PATH.exec(pathname);
-  if (m?.[1] && m[2]) return { kind: 'instances', project: m[1], league: m[2] };
+  for (const [pattern, kind] of ROUTES) {
+    const m = pattern.exec(pathname);
+    if (!m?.[1]) continue;
+    return { kind, project: m[1], ...(m[2] ? { league: m[2] } : {}), ...(m[3] ? { instance: m[3] } : {}) };
+  }
   return { kind: 'other' };
+}
+
+function wireJob(job: SimJob): Record<string, unknown> {
+  if (job.kind === 'fl') {
+    const { kind: _kind, ...fl } = job;
+    return toWireFlJob(fl);
+  }
+  const { kind: _kind, ...sql } = job;
+  return toWireSqlJob(sql);
+}
+
+function isTicsRoute(route: Route): route is TicsRoute {
+  return route.kind !== 'iam' && route.kind !== 'other';
 }
 
 function safeDecode(segment: string): string | undefined {
@@ -150,11 +186,21 @@ function intParam(name: string, max: number) {
     .pipe(z.number().min(0, `${name} must be between 0 and ${max}`).max(max, `${name} must be between 0 and ${max}`));
 }
 
-const querySchema = z.object({
-  limit: intParam('limit', 100),
-  offset: intParam('offset', MAX_OFFSET),
-  job_id: z.string().regex(/^[A-Za-z0-9]{1,32}$/, 'job_id must be 1–32 letters or digits').optional(),
-});
+const paging = { limit: intParam('limit', 100), offset: intParam('offset', MAX_OFFSET) };
+
+/** Each route's query: the parameters it reads (each at most once) and how they must look. */
+const QUERIES: Record<TicsRouteKind, z.ZodObject> = {
+  instances: z.object({ ...paging, job_id: z.string().regex(/^[A-Za-z0-9]{1,32}$/, 'job_id must be 1–32 letters or digits').optional() }),
+  leagues: z.object({
+    ...paging,
+    type: z.enum(LEAGUE_LIST_TYPES, { error: (issue) => (issue.input === undefined ? 'type is required' : 'type must be owned or participativenormal') }),
+  }),
+  league: z.object({}),
+  fl_jobs: z.object(paging),
+  sql_jobs: z.object(paging),
+  report: z.object({}),
+  dag: z.object({ round_id: intParam('round_id', MAX_OFFSET) }),
+};
 
 interface Exchange {
   res: ServerResponse;
@@ -225,28 +271,54 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ti
     }
   };
 
-  const handleInstances = (ex: Exchange, req: SignableRequest, route: { project: string; league: string }, searchParams: URLSearchParams) => {
+  const handleTics = (ex: Exchange, req: SignableRequest, route: TicsRoute, searchParams: URLSearchParams) => {
     const auth = gate.check(req);
     ex.record.auth = auth.kind;
     if (!auth.ok) return ticsError(ex, 401, auth.code, auth.message);
 
     const project = safeDecode(route.project) ?? '';
-    const league = safeDecode(route.league) ?? '';
+    const league = route.league === undefined ? undefined : (safeDecode(route.league) ?? '');
+    const instance = route.instance === undefined ? undefined : (safeDecode(route.instance) ?? '');
     if (!ticsIdSchema.safeParse(project).success) return ticsError(ex, 400, CODES.badRequest, 'project_id must be 1–32 letters or digits');
-    if (!ticsIdSchema.safeParse(league).success) return ticsError(ex, 400, CODES.badRequest, 'league_id must be 1–32 letters or digits');
-    for (const key of ['limit', 'offset', 'job_id']) {
+    if (league !== undefined && !ticsIdSchema.safeParse(league).success) return ticsError(ex, 400, CODES.badRequest, 'league_id must be 1–32 letters or digits');
+    if (instance !== undefined && !ticsIdSchema.safeParse(instance).success) return ticsError(ex, 400, CODES.badRequest, 'instance_id must be 1–32 letters or digits');
+    const querySchema = QUERIES[route.kind];
+    for (const key of Object.keys(querySchema.shape)) {
       if (searchParams.getAll(key).length > 1) return ticsError(ex, 400, CODES.badRequest, `${key} must be given once`);
     }
-    const query = querySchema.safeParse(Object.fromEntries(searchParams));
-    if (!query.success) return ticsError(ex, 400, CODES.badRequest, query.error.issues[0]?.message ?? 'invalid query');
+    const parsed = querySchema.safeParse(Object.fromEntries(searchParams));
+    if (!parsed.success) return ticsError(ex, 400, CODES.badRequest, parsed.error.issues[0]?.message ?? 'invalid query');
+    const query = parsed.data as { limit: number; offset: number; job_id?: string; type?: (typeof LEAGUE_LIST_TYPES)[number]; round_id?: number };
     if (project !== opts.projectId || project !== auth.projectId) {
       return ticsError(ex, 403, CODES.forbidden, `No permission for project ${project}`);
     }
     world.advanceTo(now());
+    if (route.kind === 'leagues') {
+      const page = world.queryLeagues(query.type ?? 'owned', query);
+      return sendJson(ex, 200, page.total === 0 ? { total: 0 } : { total: page.total, lists: page.leagues.map((l) => toWireLeague(l, false)) });
+    }
+    if (league === undefined) throw new Error(`route ${route.kind} has no league`);
     if (!world.hasLeague(league)) return ticsError(ex, 404, CODES.noLeague, `League ${league} does not exist`);
-    const page = world.query(league, { offset: query.data.offset, limit: query.data.limit, jobId: query.data.job_id });
-    // The SDK models make `lists` optional and an empty league may leave it out: do the stricter thing.
-    sendJson(ex, 200, page.total === 0 ? { total: 0 } : { total: page.total, lists: page.instances.map(toWireInstance) });
+    if (instance !== undefined && !world.instance(league, instance)) return ticsError(ex, 404, CODES.noLeague, `Job instance ${instance} does not exist in league ${league}`);
+    switch (route.kind) {
+      case 'league':
+        return sendJson(ex, 200, toWireLeague(world.league(league), true));
+      case 'fl_jobs':
+      case 'sql_jobs': {
+        const page = world.queryJobs(league, route.kind === 'fl_jobs' ? 'fl' : 'sql', query);
+        const lists = page.jobs.map(wireJob);
+        return sendJson(ex, 200, page.total === 0 ? { total: 0 } : { total: page.total, lists });
+      }
+      case 'report':
+        return sendJson(ex, 200, toWireReport(instanceReport(world, league, instance ?? '', opts.projectId) ?? {}));
+      case 'dag':
+        return sendJson(ex, 200, toWireDag(instanceDag(world, league, instance ?? '', query.round_id ?? 0) ?? []));
+      case 'instances': {
+        const page = world.query(league, { offset: query.offset, limit: query.limit, jobId: query.job_id });
+        // The SDK models make `lists` optional and an empty league may leave it out: do the stricter thing.
+        return sendJson(ex, 200, page.total === 0 ? { total: 0 } : { total: page.total, lists: page.instances.map(toWireInstance) });
+      }
+    }
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
@@ -261,7 +333,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ti
       at: now(),
       requestId: randomBytes(16).toString('hex'),
     };
-    if (route.kind === 'instances') {
+    if (isTicsRoute(route) && route.league !== undefined) {
       const league = safeDecode(route.league);
       if (league !== undefined) record.leagueId = league;
     }
@@ -301,7 +373,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ti
     const segments = url.pathname.split('/').map(safeDecode);
     if (segments.some((s) => s === undefined)) return ticsError(ex, 400, CODES.badRequest, 'The path is not valid percent-encoding');
     const signable: SignableRequest = { method: record.method, path: segments.join('/'), query: [...url.searchParams], headers: flatHeaders(req), body };
-    handleInstances(ex, signable, route, url.searchParams);
+    if (isTicsRoute(route)) handleTics(ex, signable, route, url.searchParams);
   };
 
   const server = createServer((req, res) => {

@@ -7,6 +7,8 @@
  * move: a plan built for 30 simulated minutes at speed 60 takes 30 clock seconds (see `simToClock`).
  */
 import { createHash } from 'node:crypto';
+import type { FlJob, JobType, SqlJob } from '../tics/jobs-schema.js';
+import type { LeagueDetail, LeagueListType } from '../tics/leagues-schema.js';
 import { isTerminalStatus, ticsIdSchema, type JobInstance } from '../tics/schema.js';
 
 /** What a scheduled step changes on an instance. A terminal status also sets `endTime` to the step time. */
@@ -54,9 +56,16 @@ interface InstanceRecord {
   seq: number;
 }
 
+/** What ShowLeague says about a league besides its id. */
+export type LeagueInfo = Omit<LeagueDetail, 'id'>;
+
+/** A job as ListFlJob or ListSqlJob lists it, keyed by the id instances are filtered on. */
+export type SimJob = ({ kind: 'fl' } & FlJob) | ({ kind: 'sql' } & SqlJob);
+
 interface League {
   id: string;
-  name: string;
+  info: LeagueInfo;
+  jobs: Map<string, SimJob>;
   records: Map<string, InstanceRecord>;
 }
 
@@ -111,14 +120,19 @@ export class SimWorld {
     return this.time;
   }
 
-  addLeague(leagueId: string, opts: { name?: string } = {}): void {
+  /**
+   * Add a league, or update the given fields of an existing one. A league added with no details is
+   * a NORMAL league the caller owns, named after its id.
+   */
+  addLeague(leagueId: string, opts: Partial<LeagueInfo> = {}): void {
     assertId('league id', leagueId);
     const existing = this.leagues.get(leagueId);
     if (existing) {
-      if (opts.name !== undefined) existing.name = opts.name;
+      existing.info = { ...existing.info, ...opts };
       return;
     }
-    this.leagues.set(leagueId, { id: leagueId, name: opts.name ?? leagueId, records: new Map() });
+    const info: LeagueInfo = { name: leagueId, leagueStatus: 'NORMAL', type: 'OWNER', partners: 2, creatorId: 'simcreator01', creatorName: 'sim-user', ...opts };
+    this.leagues.set(leagueId, { id: leagueId, info, jobs: new Map(), records: new Map() });
   }
 
   hasLeague(leagueId: string): boolean {
@@ -130,7 +144,38 @@ export class SimWorld {
   }
 
   leagueName(leagueId: string): string {
-    return this.league(leagueId).name;
+    return this.leagueRecord(leagueId).info.name;
+  }
+
+  league(leagueId: string): LeagueDetail {
+    const league = this.leagueRecord(leagueId);
+    return { id: league.id, ...league.info };
+  }
+
+  /** ListLeagues: `owned` is the leagues whose role is OWNER, `participativenormal` every other. */
+  queryLeagues(type: LeagueListType, q: { offset: number; limit: number }): { total: number; leagues: LeagueDetail[] } {
+    const matching = [...this.leagues.values()].filter((l) => (l.info.type === 'OWNER') === (type === 'owned')).map((l) => ({ id: l.id, ...l.info }));
+    matching.sort(byNewestCreated((l) => l.createTime, (l) => l.id));
+    return { total: matching.length, leagues: matching.slice(q.offset, q.offset + q.limit) };
+  }
+
+  /** Add or replace a job of a league (instances name their job by this id). */
+  addJob(leagueId: string, job: SimJob): void {
+    const id = job.kind === 'fl' ? job.jobId : job.id;
+    assertId('job id', id);
+    this.leagueRecord(leagueId).jobs.set(id, { ...job });
+  }
+
+  job(leagueId: string, jobId: string): SimJob | undefined {
+    const job = this.leagueRecord(leagueId).jobs.get(jobId);
+    return job && { ...job };
+  }
+
+  /** ListFlJob / ListSqlJob: newest created first. */
+  queryJobs(leagueId: string, kind: SimJob['kind'], q: { offset: number; limit: number }): { total: number; jobs: SimJob[] } {
+    const matching = [...this.leagueRecord(leagueId).jobs.values()].filter((j) => j.kind === kind).map((j) => ({ ...j }));
+    matching.sort(byNewestCreated((j) => j.createTime, (j) => (j.kind === 'fl' ? j.jobId : j.id)));
+    return { total: matching.length, jobs: matching.slice(q.offset, q.offset + q.limit) };
   }
 
   /**
@@ -138,11 +183,13 @@ export class SimWorld {
    * cancels any pending plan unless a new one is given.
    */
   upsertInstance(leagueId: string, instance: JobInstance, opts: { jobId?: string; plan?: ProgressStep[] } = {}): void {
-    const league = this.league(leagueId);
+    const league = this.leagueRecord(leagueId);
     if (!instance.id) throw new Error('instance.id is required');
     const previous = league.records.get(instance.id);
     const jobId = opts.jobId ?? previous?.jobId ?? jobIdFor(instance.jobName);
     assertId('job id', jobId);
+    // Every instance's job is listed by ListFlJob or ListSqlJob, as in TICS.
+    if (!league.jobs.has(jobId)) league.jobs.set(jobId, defaultJob(league.id, jobId, instance));
     if (previous) this.live.delete(previous);
     const record: InstanceRecord = { jobId, instance: copy(instance), plan: [], seq: this.seq++ };
     league.records.set(instance.id, record);
@@ -163,16 +210,16 @@ export class SimWorld {
   }
 
   instances(leagueId: string): JobInstance[] {
-    return [...this.league(leagueId).records.values()].sort(byNewestStart).map((r) => copy(r.instance));
+    return [...this.leagueRecord(leagueId).records.values()].sort(byNewestStart).map((r) => copy(r.instance));
   }
 
   instance(leagueId: string, instanceId: string): JobInstance | undefined {
-    const record = this.league(leagueId).records.get(instanceId);
+    const record = this.leagueRecord(leagueId).records.get(instanceId);
     return record && copy(record.instance);
   }
 
   jobIdOf(leagueId: string, instanceId: string): string | undefined {
-    return this.league(leagueId).records.get(instanceId)?.jobId;
+    return this.leagueRecord(leagueId).records.get(instanceId)?.jobId;
   }
 
   /** Pending steps of an instance (a copy). */
@@ -182,7 +229,7 @@ export class SimWorld {
 
   /** One page, newest start first, with `total` counting every match (ListInstanceHistory semantics). */
   query(leagueId: string, q: InstanceQuery): { total: number; instances: JobInstance[] } {
-    const matching = [...this.league(leagueId).records.values()].filter((r) => q.jobId === undefined || r.jobId === q.jobId);
+    const matching = [...this.leagueRecord(leagueId).records.values()].filter((r) => q.jobId === undefined || r.jobId === q.jobId);
     matching.sort(byNewestStart);
     return { total: matching.length, instances: matching.slice(q.offset, q.offset + q.limit).map((r) => copy(r.instance)) };
   }
@@ -255,17 +302,55 @@ export class SimWorld {
     }
   }
 
-  private league(leagueId: string): League {
+  private leagueRecord(leagueId: string): League {
     const league = this.leagues.get(leagueId);
     if (!league) throw new Error(`unknown league ${leagueId}`);
     return league;
   }
 
   private record(leagueId: string, instanceId: string): InstanceRecord {
-    const record = this.league(leagueId).records.get(instanceId);
+    const record = this.leagueRecord(leagueId).records.get(instanceId);
     if (!record) throw new Error(`unknown instance ${instanceId} in league ${leagueId}`);
     return record;
   }
+}
+
+function byNewestCreated<T>(created: (item: T) => number | undefined, id: (item: T) => string): (a: T, b: T) => number {
+  return (a, b) => {
+    const ca = created(a) ?? 0;
+    const cb = created(b) ?? 0;
+    if (ca !== cb) return cb - ca;
+    return id(a) < id(b) ? -1 : id(a) > id(b) ? 1 : 0;
+  };
+}
+
+/** The job type (ListFlJob's vocabulary) that runs instances of this instance type. */
+export function jobTypeFor(instanceType: string): JobType {
+  if (instanceType === 'SQL' || instanceType === 'HFL') return instanceType;
+  if (instanceType === 'VFL_PREDICT') return 'PREDICT';
+  return 'VFL';
+}
+
+const DAY_MS = 24 * 60 * 60_000;
+
+/** A job for an instance whose job was never added: created a day before the instance started. */
+function defaultJob(leagueId: string, jobId: string, instance: JobInstance): SimJob {
+  const createTime = instance.startTime === undefined ? undefined : instance.startTime - DAY_MS;
+  const common = { creatorName: 'sim-user', approvalStatus: 'APPROVED', ...(createTime === undefined ? {} : { createTime }) };
+  if (instance.type === 'SQL') {
+    return { kind: 'sql', id: jobId, name: instance.jobName, jobType: 'SQL', leagueId, domainId: 'simdomain01', creatorId: 'simcreator01', deleted: false, ...common };
+  }
+  const jobType = jobTypeFor(instance.type);
+  return {
+    kind: 'fl',
+    jobId,
+    jobName: instance.jobName,
+    jobType,
+    hflType: instance.type === 'VFL_EVALUATE' ? 'EVALUATE' : 'TRAIN',
+    hflPlatformType: 'LOCAL',
+    ...(jobType === 'PREDICT' && instance.isSinglePredict !== undefined ? { isSinglePredict: instance.isSinglePredict } : {}),
+    ...common,
+  };
 }
 
 function applyPatch(instance: JobInstance, patch: InstancePatch, at: number): void {

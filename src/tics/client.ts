@@ -1,12 +1,13 @@
 /**
- * A small TICS SDK of our own: ListInstanceHistory with validated inputs, signed requests, retries
- * of 429/5xx/network faults through undici's retry interceptor (the decision is `retryDelay`), a
- * hedged second request when the first hangs, and errors a caller can act on.
+ * A small TICS SDK of our own: the read operations (ListInstanceHistory, leagues, jobs, reports)
+ * with validated inputs, signed requests, retries of 429/5xx/network faults through undici's retry
+ * interceptor (the decision is `retryDelay`), a hedged second request when the first hangs, and
+ * errors a caller can act on.
  */
 import { Agent, interceptors, request, type Dispatcher } from 'undici';
 import { z } from 'zod';
 import type { Logger } from '../log.js';
-import type { BotMetrics, TicsOutcome } from '../metrics.js';
+import type { BotMetrics, TicsOperation, TicsOutcome } from '../metrics.js';
 import type { TicsAuth } from './auth.js';
 import {
   TicsAuthError,
@@ -17,7 +18,10 @@ import {
   TicsUpstreamError,
   type TicsErrorDetails,
 } from './errors.js';
-import { errorBodySchema, parseInstancePage, ticsIdSchema, type InstancePage } from './schema.js';
+import { parseFlJobPage, parseSqlJobPage, type FlJobPage, type SqlJobPage } from './jobs-schema.js';
+import { LEAGUE_LIST_TYPES, parseLeagueDetail, parseLeaguePage, type LeagueDetail, type LeagueListType, type LeaguePage } from './leagues-schema.js';
+import { parseInstanceDag, parseInstanceReport, type Deploy, type InstanceReport } from './report-schema.js';
+import { errorBodySchema, parseInstancePage, ticsIdSchema, type InstancePage, type ParseResult } from './schema.js';
 
 export interface ListInstanceHistoryParams {
   leagueId: string;
@@ -26,6 +30,29 @@ export interface ListInstanceHistoryParams {
   jobId?: string;
 }
 
+export interface ListLeaguesParams {
+  type: LeagueListType;
+  offset: number;
+  limit: number;
+}
+
+export interface ListJobsParams {
+  leagueId: string;
+  offset: number;
+  limit: number;
+}
+
+export interface InstanceParams {
+  leagueId: string;
+  instanceId: string;
+}
+
+export interface InstanceDagParams extends InstanceParams {
+  roundId: number;
+}
+
+type CallOptions = { signal?: AbortSignal };
+
 export interface PageWithOffset extends InstancePage {
   offset: number;
 }
@@ -33,6 +60,13 @@ export interface PageWithOffset extends InstancePage {
 /** What the Slack and watch layers need; tests and benches can supply their own. */
 export interface TicsApi {
   listInstanceHistory(params: ListInstanceHistoryParams, options?: { signal?: AbortSignal }): Promise<InstancePage>;
+  // Optional: fakes that only serve history need not implement the rest.
+  listLeagues?(params: ListLeaguesParams, options?: CallOptions): Promise<LeaguePage>;
+  showLeague?(params: { leagueId: string }, options?: CallOptions): Promise<LeagueDetail>;
+  listFlJobs?(params: ListJobsParams, options?: CallOptions): Promise<FlJobPage>;
+  listSqlJobs?(params: ListJobsParams, options?: CallOptions): Promise<SqlJobPage>;
+  showInstanceReport?(params: InstanceParams, options?: CallOptions): Promise<InstanceReport>;
+  showJobInstanceDag?(params: InstanceDagParams, options?: CallOptions): Promise<Deploy[]>;
 }
 
 export interface TicsClientOptions {
@@ -58,12 +92,40 @@ export interface TicsClientOptions {
   metrics?: Pick<BotMetrics, 'ticsRequest' | 'ticsRetry' | 'ticsHedge'>;
 }
 
+const offsetSchema = z.number().int('must be a whole number').min(0, 'must be ≥ 0').max(2_147_483_647);
+const limitSchema = z.number().int('must be a whole number').min(0, 'must be between 0 and 100').max(100, 'must be between 0 and 100');
+
 const paramsSchema = z.object({
   leagueId: ticsIdSchema,
-  offset: z.number().int('must be a whole number').min(0, 'must be ≥ 0').max(2_147_483_647),
-  limit: z.number().int('must be a whole number').min(0, 'must be between 0 and 100').max(100, 'must be between 0 and 100'),
+  offset: offsetSchema,
+  limit: limitSchema,
   jobId: ticsIdSchema.optional(),
 });
+
+const leaguesParamsSchema = z.object({ type: z.enum(LEAGUE_LIST_TYPES, 'must be owned or participativenormal'), offset: offsetSchema, limit: limitSchema });
+const leagueParamsSchema = z.object({ leagueId: ticsIdSchema });
+const jobsParamsSchema = z.object({ leagueId: ticsIdSchema, offset: offsetSchema, limit: limitSchema });
+const instanceParamsSchema = z.object({ leagueId: ticsIdSchema, instanceId: ticsIdSchema });
+const dagParamsSchema = instanceParamsSchema.extend({ roundId: z.number().int('must be a whole number').min(0, 'must be ≥ 0').max(2_147_483_647) });
+
+/** One request: what it is called in metrics and logs, where it goes, and how its body is read. */
+interface Call<T> {
+  operation: TicsOperation;
+  url: URL;
+  leagueId: string | undefined;
+  parse: (json: unknown) => ParseResult<T>;
+  /** What a caller is told when the body is not the documented shape. */
+  unreadable: string;
+}
+
+function validated<T>(schema: z.ZodType<T>, params: unknown, operation: string): T {
+  const parsed = schema.safeParse(params);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ');
+    throw new TicsInputError(`Invalid ${operation} request: ${problems}`);
+  }
+  return parsed.data;
+}
 
 export interface RetryPolicy {
   maxRetries: number;
@@ -169,35 +231,71 @@ export class TicsClient implements TicsApi {
   }
 
   async listInstanceHistory(params: ListInstanceHistoryParams, options: { signal?: AbortSignal } = {}): Promise<InstancePage> {
-    const parsed = paramsSchema.safeParse(params);
-    if (!parsed.success) {
-      const problems = parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ');
-      throw new TicsInputError(`Invalid ListInstanceHistory request: ${problems}`);
-    }
-    const { leagueId, offset, limit, jobId } = parsed.data;
-    const url = new URL(`${this.base}/v1/${encodeURIComponent(this.options.projectId)}/leagues/${encodeURIComponent(leagueId)}/job-instances`);
-    url.searchParams.set('offset', String(offset));
-    url.searchParams.set('limit', String(limit));
-    if (jobId) url.searchParams.set('job_id', jobId);
+    const { leagueId, offset, limit, jobId } = validated(paramsSchema, params, 'ListInstanceHistory');
+    const url = this.url(`/leagues/${encodeURIComponent(leagueId)}/job-instances`, { offset, limit, ...(jobId ? { job_id: jobId } : {}) });
+    return this.call({ operation: 'list_instance_history', url, leagueId, parse: parseInstancePage, unreadable: 'TICS returned a page the bot could not read' }, options.signal);
+  }
+
+  /** One type per call: to see every league, list both types and merge by id. */
+  async listLeagues(params: ListLeaguesParams, options: CallOptions = {}): Promise<LeaguePage> {
+    const { type, offset, limit } = validated(leaguesParamsSchema, params, 'ListLeagues');
+    const url = this.url('/league-info', { offset, limit, type });
+    return this.call({ operation: 'list_leagues', url, leagueId: undefined, parse: parseLeaguePage, unreadable: 'TICS returned a league list the bot could not read' }, options.signal);
+  }
+
+  async showLeague(params: { leagueId: string }, options: CallOptions = {}): Promise<LeagueDetail> {
+    const { leagueId } = validated(leagueParamsSchema, params, 'ShowLeague');
+    const url = this.url(`/leagues/${encodeURIComponent(leagueId)}`, {});
+    return this.call({ operation: 'show_league', url, leagueId, parse: parseLeagueDetail, unreadable: 'TICS returned a league the bot could not read' }, options.signal);
+  }
+
+  async listFlJobs(params: ListJobsParams, options: CallOptions = {}): Promise<FlJobPage> {
+    const { leagueId, offset, limit } = validated(jobsParamsSchema, params, 'ListFlJob');
+    const url = this.url(`/leagues/${encodeURIComponent(leagueId)}/fl-jobs`, { offset, limit });
+    return this.call({ operation: 'list_fl_jobs', url, leagueId, parse: parseFlJobPage, unreadable: 'TICS returned a job list the bot could not read' }, options.signal);
+  }
+
+  async listSqlJobs(params: ListJobsParams, options: CallOptions = {}): Promise<SqlJobPage> {
+    const { leagueId, offset, limit } = validated(jobsParamsSchema, params, 'ListSqlJob');
+    const url = this.url(`/leagues/${encodeURIComponent(leagueId)}/sql-jobs`, { offset, limit });
+    return this.call({ operation: 'list_sql_jobs', url, leagueId, parse: parseSqlJobPage, unreadable: 'TICS returned a job list the bot could not read' }, options.signal);
+  }
+
+  async showInstanceReport(params: InstanceParams, options: CallOptions = {}): Promise<InstanceReport> {
+    const { leagueId, instanceId } = validated(instanceParamsSchema, params, 'ShowInstanceReport');
+    const url = this.url(`/leagues/${encodeURIComponent(leagueId)}/job-instances/${encodeURIComponent(instanceId)}/report`, {});
+    return this.call({ operation: 'show_instance_report', url, leagueId, parse: parseInstanceReport, unreadable: 'TICS returned a report the bot could not read' }, options.signal);
+  }
+
+  /** The execution graph of one round, one entry per node. */
+  async showJobInstanceDag(params: InstanceDagParams, options: CallOptions = {}): Promise<Deploy[]> {
+    const { leagueId, instanceId, roundId } = validated(dagParamsSchema, params, 'ShowJobInstanceDag');
+    const url = this.url(`/leagues/${encodeURIComponent(leagueId)}/job-instances/${encodeURIComponent(instanceId)}/dag`, { round_id: roundId });
+    return this.call({ operation: 'show_job_instance_dag', url, leagueId, parse: parseInstanceDag, unreadable: 'TICS returned an execution graph the bot could not read' }, options.signal);
+  }
+
+  private url(path: string, query: Record<string, string | number>): URL {
+    const url = new URL(`${this.base}/v1/${encodeURIComponent(this.options.projectId)}${path}`);
+    for (const [key, value] of Object.entries(query)) url.searchParams.set(key, String(value));
+    return url;
+  }
+
+  /** The path every operation shares: signed, retried, hedged, typed errors, one metric per call. */
+  private async call<T>(call: Call<T>, signal: AbortSignal | undefined): Promise<T> {
     const started = performance.now();
     let outcome: TicsOutcome = 'ok';
     try {
-      const body = await this.hedged(url, leagueId, options.signal);
-      const page = parseInstancePage(body.json);
-      if (!page.ok) {
-        throw new TicsResponseError('TICS returned a page the bot could not read', {
-          httpStatus: body.status,
-          requestId: body.requestId,
-          attempts: body.attempts,
-          excerpt: excerpt(page.issues),
-        });
+      const body = await this.hedged(call, signal);
+      const parsed = call.parse(body.json);
+      if (!parsed.ok) {
+        throw new TicsResponseError(call.unreadable, { httpStatus: body.status, requestId: body.requestId, attempts: body.attempts, excerpt: excerpt(parsed.issues) });
       }
-      return page.value;
+      return parsed.value;
     } catch (error) {
       outcome = ticsOutcomeOf(error);
       throw error;
     } finally {
-      this.options.metrics?.ticsRequest('list_instance_history', outcome, (performance.now() - started) / 1000);
+      this.options.metrics?.ticsRequest(call.operation, outcome, (performance.now() - started) / 1000);
     }
   }
 
@@ -210,13 +308,13 @@ export class TicsClient implements TicsApi {
    * same GET goes out again and the first success wins (the other is aborted). A wait between
    * attempts (backoff, `Retry-After`) is never hedged: the retry policy is in charge there.
    */
-  private async hedged(url: URL, leagueId: string, signal: AbortSignal | undefined): Promise<Body> {
+  private async hedged(call: Target, signal: AbortSignal | undefined): Promise<Body> {
     const hedgeAfterMs = this.options.hedgeAfterMs ?? 0;
     this.hedgeBudget.deposit();
-    if (hedgeAfterMs <= 0) return this.get(url, leagueId, signal);
+    if (hedgeAfterMs <= 0) return this.get(call, signal);
     const primaryAbort = new AbortController();
     const primaryState: AttemptState = { attempts: 1, attemptStartedAt: performance.now() };
-    const primary = this.get(url, leagueId, anySignal(signal, primaryAbort.signal), false, primaryState);
+    const primary = this.get(call, anySignal(signal, primaryAbort.signal), false, primaryState);
     const done = primary.then(settled, settled);
     // Each pass ends with an answer or a deadline; the deadline only moves when a retry starts, so
     // this runs at most maxRetries + 2 times.
@@ -233,10 +331,10 @@ export class TicsClient implements TicsApi {
       if (first === 'settled') return primary;
     }
     if (signal?.aborted || !this.hedgeBudget.take()) return primary;
-    this.options.metrics?.ticsHedge('list_instance_history');
-    this.options.logger?.debug({ leagueId, afterMs: hedgeAfterMs, attempt: primaryState.attempts }, 'TICS has not answered yet; sending the request again');
+    this.options.metrics?.ticsHedge(call.operation);
+    this.options.logger?.debug({ leagueId: call.leagueId, afterMs: hedgeAfterMs, attempt: primaryState.attempts }, 'TICS has not answered yet; sending the request again');
     const hedgeAbort = new AbortController();
-    const hedge = this.get(url, leagueId, anySignal(signal, hedgeAbort.signal));
+    const hedge = this.get(call, anySignal(signal, hedgeAbort.signal));
     try {
       const winner = await Promise.any([primary.then((body) => ({ body, loser: hedgeAbort })), hedge.then((body) => ({ body, loser: primaryAbort }))]);
       winner.loser.abort();
@@ -247,7 +345,8 @@ export class TicsClient implements TicsApi {
     }
   }
 
-  private async get(url: URL, leagueId: string, signal: AbortSignal | undefined, refreshed = false, state: AttemptState = { attempts: 1, attemptStartedAt: performance.now() }): Promise<Body> {
+  private async get(call: Target, signal: AbortSignal | undefined, refreshed = false, state: AttemptState = { attempts: 1, attemptStartedAt: performance.now() }): Promise<Body> {
+    const { url, leagueId } = call;
     const headers: Record<string, string> = { 'Content-Type': 'application/json' };
     Object.assign(headers, await this.options.auth.headers({ method: 'GET', url, headers }));
     state.attempts = 1;
@@ -259,7 +358,7 @@ export class TicsClient implements TicsApi {
         headers,
         dispatcher: this.dispatcher,
         ...(signal ? { signal } : {}),
-        retryOptions: { retry: this.retryCallback(state, leagueId) },
+        retryOptions: { retry: this.retryCallback(state, call) },
       } as Parameters<typeof request>[1]);
     } catch (cause) {
       const { attempts } = state;
@@ -282,7 +381,7 @@ export class TicsClient implements TicsApi {
     if (res.statusCode === 401) {
       if (!refreshed && this.options.auth.refreshAfterRejection && (await this.options.auth.refreshAfterRejection(details.errorCode))) {
         this.options.logger?.info({ leagueId, requestId, errorCode: details.errorCode }, 'TICS rejected the token; re-issued it, retrying once');
-        return this.get(url, leagueId, signal, true, state);
+        return this.get(call, signal, true, state);
       }
       throw new TicsAuthError(`TICS rejected the credentials (${this.options.auth.description})`, details);
     }
@@ -294,7 +393,7 @@ export class TicsClient implements TicsApi {
   }
 
   /** undici's `retry` callback for one request: asks `retryDelay`, counts, logs, waits. */
-  private retryCallback(state: AttemptState, leagueId: string) {
+  private retryCallback(state: AttemptState, { operation, leagueId }: Target) {
     return (err: AttemptError, { state: undiciState }: { state: { counter: number } }, cb: (err?: Error | null) => void) => {
       const delay = retryDelay(err, undiciState.counter, this.policy);
       if (delay === undefined) {
@@ -303,7 +402,7 @@ export class TicsClient implements TicsApi {
       }
       state.attempts += 1;
       state.waitingUntil = performance.now() + delay;
-      this.options.metrics?.ticsRetry('list_instance_history');
+      this.options.metrics?.ticsRetry(operation);
       this.options.logger?.warn({ leagueId, attempt: undiciState.counter, status: err.statusCode, code: err.code, delayMs: delay }, 'TICS request failed; retrying');
       setTimeout(() => {
         state.waitingUntil = undefined;
@@ -315,6 +414,7 @@ export class TicsClient implements TicsApi {
 }
 
 type Body = { json: unknown; status: number; requestId: string | undefined; attempts: number };
+type Target = Pick<Call<unknown>, 'operation' | 'url' | 'leagueId'>;
 
 const settled = () => 'settled' as const;
 

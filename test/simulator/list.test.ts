@@ -149,7 +149,7 @@ describe('ListInstanceHistory validation', () => {
   });
 
   it('answers unknown routes with a JSON 404 and non-GET methods with 405', async () => {
-    const route = await call(sim, { path: `/v1/${sim.projectId}/leagues/leagueA/fl-jobs`, query: [] }, clock.now);
+    const route = await call(sim, { path: `/v1/${sim.projectId}/leagues/leagueA/partners`, query: [] }, clock.now);
     expect(route.status).toBe(404);
     expect(route.headers['content-type']).toMatch(/^application\/json/);
     expect((route.json() as { error_code: string }).error_code).toBe('APIGW.0101');
