@@ -1,5 +1,5 @@
 /**
- * `npm run chaos [-- --mode sqlite|redis|both] [--seed N] [--duration S] [--kills N] [--leagues N] [--json]`
+ * `npm run chaos [-- --mode sqlite|redis|both] [--seed N] [--duration S] [--kills N] [--leagues N] [--json] [--logs DIR]`
  * builds the bot, then runs bench/chaos.ts once per mode and prints the comparison. Exit 1 when an
  * alert was lost, unexpected, doubled outside the documented crash window, or a process died on its
  * own; 2 for usage errors.
@@ -19,17 +19,18 @@ const flagsSchema = z.object({
   leagues: z.coerce.number().int().min(1).max(50).default(10),
   redis: z.string().regex(/^redis:\/\/127\.0\.0\.1(:\d+)?(\/\d+)?$/, 'must be a redis://127.0.0.1… URL').default('redis://127.0.0.1:6379/15'),
   json: z.boolean().default(false),
+  logs: z.string().optional(),
 });
 
 async function main(): Promise<number> {
   let flags: z.infer<typeof flagsSchema>;
   try {
     const { values } = parseArgs({
-      options: { mode: { type: 'string' }, seed: { type: 'string' }, duration: { type: 'string' }, kills: { type: 'string' }, leagues: { type: 'string' }, redis: { type: 'string' }, json: { type: 'boolean' } },
+      options: { mode: { type: 'string' }, seed: { type: 'string' }, duration: { type: 'string' }, kills: { type: 'string' }, leagues: { type: 'string' }, redis: { type: 'string' }, json: { type: 'boolean' }, logs: { type: 'string' } },
     });
     flags = flagsSchema.parse(values);
   } catch (error) {
-    console.error(`usage: npm run chaos -- [--mode sqlite|redis|both] [--seed N] [--duration S] [--kills N] [--leagues N] [--redis URL] [--json]\n${error instanceof Error ? error.message : String(error)}`);
+    console.error(`usage: npm run chaos -- [--mode sqlite|redis|both] [--seed N] [--duration S] [--kills N] [--leagues N] [--redis URL] [--json] [--logs DIR]\n${error instanceof Error ? error.message : String(error)}`);
     return 2;
   }
   const seed = flags.seed ?? randomInt(2 ** 31);
@@ -46,6 +47,7 @@ async function main(): Promise<number> {
       leagues: flags.leagues,
       redisUrl: flags.redis,
       onProgress: (line) => console.error(`  ${line}`),
+      ...(flags.logs === undefined ? {} : { logDir: flags.logs }),
     });
     reports.push(report);
     if (!flags.json) console.log(formatChaosReport(report));

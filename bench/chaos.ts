@@ -8,7 +8,7 @@
  * Used by `npm run chaos` (bench/chaos-cli.ts) and, shortened, by test/watch/process/chaos.test.ts.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient } from '@keyv/redis';
@@ -37,6 +37,8 @@ export interface ChaosOptions {
   /** Mean pause between two transitions. */
   transitionEveryMs?: number;
   onProgress?: (line: string) => void;
+  /** Where to keep what happened, to find what held an alert back: every bot's output, the transitions, Slack's calls. */
+  logDir?: string;
 }
 
 export interface Duplicate {
@@ -126,6 +128,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
   const slots: Slot[] = Array.from({ length: processes }, (_, i) => ({ name: `bot${i + 1}`, proc: undefined, up: [], expectingExit: false }));
   const unexpectedExits: string[] = [];
   const finished: BotProcess[] = [];
+  const expected: Expected[] = [];
   try {
     // Leagues, each with a few running jobs and some history, each watched from its own channel.
     const leagues = Array.from({ length: opts.leagues }, (_, i) => ({ id: `chaosLeague${String(i + 1).padStart(2, '0')}${hex(6)}`, alias: `chaos-${i + 1}`, channel: `C0${hex(9).toUpperCase()}` }));
@@ -189,7 +192,6 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     }
     log(`${opts.mode}: ${processes} process(es), ${leagues.length} leagues subscribed; chaos for ${Math.round(opts.durationMs / 1000)} s, seed ${opts.seed}`);
 
-    const expected: Expected[] = [];
     let otherTransitions = 0;
     const faults = { tics: {} as Record<string, number>, slack: {} as Record<string, number> };
     const count = (bucket: Record<string, number>, kind: string) => (bucket[kind] = (bucket[kind] ?? 0) + 1);
@@ -350,6 +352,17 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
       catchUpMs: catchUpTook,
     };
   } finally {
+    if (opts.logDir) {
+      mkdirSync(opts.logDir, { recursive: true });
+      const procs = [...finished, ...slots.flatMap((s) => (s.proc ? [s.proc] : []))];
+      writeFileSync(join(opts.logDir, `${opts.mode}-bots.log`), procs.map((p) => p.output().replace(/^/gm, `${p.name}:${p.pid} `)).join('\n'));
+      writeFileSync(join(opts.logDir, `${opts.mode}-transitions.json`), JSON.stringify(expected, null, 1));
+      writeFileSync(
+        join(opts.logDir, `${opts.mode}-slack.json`),
+        JSON.stringify(slack.calls.map((c) => ({ at: c.at, method: c.method, httpStatus: c.httpStatus, error: c.response.error, channel: c.args.channel, text: typeof c.args.text === 'string' ? c.args.text.slice(0, 200) : undefined })), null, 1),
+      );
+      log(`logs in ${opts.logDir}`);
+    }
     for (const slot of slots) {
       slot.expectingExit = true;
       await slot.proc?.kill().catch(() => undefined);
