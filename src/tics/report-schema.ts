@@ -56,7 +56,10 @@ export interface InstanceReport {
   roundDeploys?: Array<{ roundId?: number; deploys?: Deploy[] }>;
 }
 
-const showInfo = z.unknown().transform((v) => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined));
+const showInfo = z
+  .unknown()
+  .transform((v) => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined))
+  .optional();
 
 const wireProcessor = z.object({
   id: wireKey,
