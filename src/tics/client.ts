@@ -51,7 +51,7 @@ export interface InstanceDagParams extends InstanceParams {
   roundId: number;
 }
 
-type CallOptions = { signal?: AbortSignal };
+export type CallOptions = { signal?: AbortSignal };
 
 export interface PageWithOffset extends InstancePage {
   offset: number;

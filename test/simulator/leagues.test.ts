@@ -129,3 +129,18 @@ describe('seeded leagues', () => {
     }
   });
 });
+
+describe('faults on the league routes', () => {
+  it('a leagueId fault still means ListInstanceHistory unless a path names another league route', async () => {
+    sim.injectFault({ kind: 'status', status: 500 }, { leagueId: 'joined1' });
+    expect((await call(sim, { path: leaguePath(sim, 'joined1') }, clock.now)).status).toBe(200);
+    sim.clearFaults();
+    sim.injectFault({ kind: 'status', status: 502 }, { leagueId: 'joined1', path: 'league' });
+    expect((await call(sim, { path: leaguePath(sim, 'owned1') }, clock.now)).status).toBe(200);
+    expect((await call(sim, { path: leaguePath(sim, 'joined1') }, clock.now)).status).toBe(502);
+    sim.injectFault({ kind: 'malformed' }, { path: 'leagues' });
+    expect((await listLeagues(sim, 'owned')).text).not.toMatch(/}$/);
+    expect(() => sim.injectFault({ kind: 'reset' }, { leagueId: 'joined1', path: 'leagues' })).toThrow(/leagues/);
+    sim.clearFaults();
+  });
+});
