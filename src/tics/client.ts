@@ -4,6 +4,7 @@
  * interceptor (the decision is `retryDelay`), a hedged second request when the first hangs, and
  * errors a caller can act on.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, interceptors, request, type Dispatcher } from 'undici';
 import { z } from 'zod';
 import type { Logger } from '../log.js';
@@ -345,11 +346,12 @@ export class TicsClient implements TicsApi {
     }
   }
 
-  private async get(call: Target, signal: AbortSignal | undefined, refreshed = false, state: AttemptState = { attempts: 1, attemptStartedAt: performance.now() }): Promise<Body> {
+  /** `attemptsBefore`: attempts already spent on this request (a garbled answer re-requested below). */
+  private async get(call: Target, signal: AbortSignal | undefined, refreshed = false, state: AttemptState = { attempts: 1, attemptStartedAt: performance.now() }, attemptsBefore = 0): Promise<Body> {
     const { url, leagueId } = call;
     const headers: Record<string, string> = { 'Content-Type': 'application/json' };
     Object.assign(headers, await this.options.auth.headers({ method: 'GET', url, headers }));
-    state.attempts = 1;
+    state.attempts = attemptsBefore + 1;
     state.attemptStartedAt = performance.now();
     let res: Dispatcher.ResponseData<unknown>;
     try {
@@ -372,7 +374,18 @@ export class TicsClient implements TicsApi {
         json = JSON.parse(text);
       } catch {
         // Not JSON, so no error_code/error_msg to pick out of it either.
-        throw new TicsResponseError('TICS answered with a body that is not JSON', { httpStatus: res.statusCode, requestId, attempts: state.attempts, excerpt: excerpt(text) });
+        const error = new TicsResponseError('TICS answered with a body that is not JSON', { httpStatus: res.statusCode, requestId, attempts: state.attempts, excerpt: excerpt(text) });
+        // A 2xx that is not JSON is a transport fault (a proxy's page, a body cut short), not an
+        // answer: asked again like a 5xx, within the same retry budget. undici cannot do this one:
+        // its retry decision is taken at the status line, before the body is read.
+        const delay = retryDelay(Object.assign(new Error(error.message), { statusCode: 502 }), state.attempts, this.policy);
+        if (delay === undefined || signal?.aborted) throw error;
+        const spent = state.attempts;
+        this.noteRetry(state, call, delay, { status: res.statusCode, code: 'body_not_json' });
+        await sleep(delay, undefined, signal ? { signal } : {}).catch(() => undefined);
+        state.waitingUntil = undefined;
+        if (signal?.aborted) throw error;
+        return this.get(call, signal, refreshed, state, spent);
       }
       return { json, status: res.statusCode, requestId, attempts: state.attempts };
     }
@@ -393,17 +406,23 @@ export class TicsClient implements TicsApi {
   }
 
   /** undici's `retry` callback for one request: asks `retryDelay`, counts, logs, waits. */
-  private retryCallback(state: AttemptState, { operation, leagueId }: Target) {
-    return (err: AttemptError, { state: undiciState }: { state: { counter: number } }, cb: (err?: Error | null) => void) => {
-      const delay = retryDelay(err, undiciState.counter, this.policy);
+  private noteRetry(state: AttemptState, { operation, leagueId }: Target, delay: number, why: { status?: number | undefined; code?: string | undefined }): void {
+    this.options.logger?.warn({ leagueId, attempt: state.attempts, ...why, delayMs: delay }, 'TICS request failed; retrying');
+    state.attempts += 1;
+    state.waitingUntil = performance.now() + delay;
+    this.options.metrics?.ticsRetry(operation);
+  }
+
+  private retryCallback(state: AttemptState, target: Target) {
+    return (err: AttemptError, _undici: unknown, cb: (err?: Error | null) => void) => {
+      // Our own count, not undici's state.counter: a garbled answer re-requested in get() spends
+      // from the same budget.
+      const delay = retryDelay(err, state.attempts, this.policy);
       if (delay === undefined) {
         cb(err);
         return;
       }
-      state.attempts += 1;
-      state.waitingUntil = performance.now() + delay;
-      this.options.metrics?.ticsRetry(operation);
-      this.options.logger?.warn({ leagueId, attempt: undiciState.counter, status: err.statusCode, code: err.code, delayMs: delay }, 'TICS request failed; retrying');
+      this.noteRetry(state, target, delay, { status: err.statusCode, code: err.code });
       setTimeout(() => {
         state.waitingUntil = undefined;
         state.attemptStartedAt = performance.now();

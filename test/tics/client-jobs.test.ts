@@ -98,7 +98,7 @@ describe('listSqlJobs', () => {
   it('throttled beyond the retries, unauthorised and malformed answers are typed errors', async () => {
     sim.injectFault({ kind: 'throttle', retryAfterSeconds: 0 }, { path: 'sql_jobs', times: 3 });
     await expect(client().listSqlJobs({ leagueId: LEAGUE, offset: 0, limit: 1 })).rejects.toThrow(TicsThrottledError);
-    sim.injectFault({ kind: 'html', status: 200 }, { path: 'sql_jobs' });
+    sim.injectFault({ kind: 'html', status: 200 }, { path: 'sql_jobs', times: 3 });
     await expect(client().listSqlJobs({ leagueId: LEAGUE, offset: 0, limit: 1 })).rejects.toThrow(TicsResponseError);
     const wrong = client({ auth: akskAuth({ ak: sim.credentials.ak, sk: 'wrong-secret', projectId: sim.projectId }) });
     await expect(wrong.listSqlJobs({ leagueId: LEAGUE, offset: 0, limit: 1 })).rejects.toThrow(TicsAuthError);

@@ -86,7 +86,7 @@ describe('listLeagues', () => {
   });
 
   it('reports a malformed or wrongly shaped body as a response error', async () => {
-    sim.injectFault({ kind: 'malformed' }, { path: 'leagues' });
+    sim.injectFault({ kind: 'malformed' }, { path: 'leagues', times: 3 });
     await expect(client().listLeagues({ type: 'owned', offset: 0, limit: 1 })).rejects.toThrow(TicsResponseError);
     sim.injectFault({ kind: 'schema' }, { path: 'leagues' });
     const { requests, metrics } = recorded();

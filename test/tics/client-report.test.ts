@@ -80,7 +80,7 @@ describe('showInstanceReport', () => {
   });
 
   it('a body that is not a report object is a TicsResponseError; a wrong SK a TicsAuthError', async () => {
-    sim.injectFault({ kind: 'malformed' }, { path: 'report' });
+    sim.injectFault({ kind: 'malformed' }, { path: 'report', times: 3 });
     await expect(client().showInstanceReport({ leagueId: LEAGUE, instanceId: 'done1' })).rejects.toThrow(TicsResponseError);
     // Every report field is optional, so an object of unknown fields reads as an empty report.
     sim.injectFault({ kind: 'schema' }, { path: 'report' });
@@ -109,7 +109,7 @@ describe('showJobInstanceDag', () => {
   });
 
   it('errors: malformed body, unknown instance, retried 5xx', async () => {
-    sim.injectFault({ kind: 'malformed' }, { path: 'dag' });
+    sim.injectFault({ kind: 'malformed' }, { path: 'dag', times: 3 });
     await expect(client().showJobInstanceDag({ leagueId: LEAGUE, instanceId: 'done1', roundId: 1 })).rejects.toThrow(TicsResponseError);
     await expect(client().showJobInstanceDag({ leagueId: LEAGUE, instanceId: 'nosuch1', roundId: 1 })).rejects.toThrow(TicsRequestError);
     sim.injectFault({ kind: 'status', status: 500 }, { path: 'dag', leagueId: LEAGUE });

@@ -195,8 +195,23 @@ describe('errors and retries', () => {
     expect((error as Error).message).toMatch(/timed out.*2 attempts/);
   });
 
-  it('malformed JSON and a wrong shape are response errors with a short excerpt', async () => {
+  it('a 2xx body that is not JSON is asked again like a 5xx, from the same retry budget', async () => {
     sim.injectFault({ kind: 'malformed' }, { leagueId: LEAGUE });
+    const before = requestsTo(LEAGUE).length;
+    await expect(client().listInstanceHistory({ leagueId: LEAGUE, offset: 0, limit: 1 })).resolves.toMatchObject({ total: 250 });
+    expect(requestsTo(LEAGUE).length - before).toBe(2);
+    // A 503 then two garbled answers: four attempts would be one more than maxRetries 2 allows.
+    sim.injectFault({ kind: 'status', status: 503 }, { leagueId: LEAGUE });
+    sim.injectFault({ kind: 'malformed' }, { leagueId: LEAGUE, times: 5 });
+    const before2 = requestsTo(LEAGUE).length;
+    const error = await client({ maxRetries: 2 }).listInstanceHistory({ leagueId: LEAGUE, offset: 0, limit: 1 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TicsResponseError);
+    expect(error).toMatchObject({ attempts: 3 });
+    expect(requestsTo(LEAGUE).length - before2).toBe(3);
+  });
+
+  it('malformed JSON (every time) and a wrong shape are response errors with a short excerpt', async () => {
+    sim.injectFault({ kind: 'malformed' }, { leagueId: LEAGUE, times: 3 });
     const bad = (await client().listInstanceHistory({ leagueId: LEAGUE, offset: 0, limit: 1 }).catch((e: unknown) => e)) as TicsResponseError;
     expect(bad).toBeInstanceOf(TicsResponseError);
     expect(bad.excerpt.length).toBeLessThanOrEqual(160);
