@@ -119,7 +119,7 @@ forEachMode((mode) => {
   describe('TICS answers with something unreadable', () => {
     // A body that is not JSON is a transport fault and asked again like a 5xx; a wrongly shaped one
     // is TICS's answer, and asking again would get the same.
-    it.each([['malformed' as const, () => attemptsAllowed()], ['schema' as const, () => 1]])('%s body → a plain message with the request id', async (kind, attempts) => {
+    it.each([['malformed' as const, (): number => attemptsAllowed()], ['schema' as const, (): number => 1]])('%s body → a plain message with the request id', async (kind, attempts) => {
       const { reply, text, seen } = await withFault({ kind }, 5);
       expectNoPage(reply);
       expect(seen).toHaveLength(attempts());
