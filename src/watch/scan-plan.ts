@@ -204,16 +204,6 @@ export function planNext(prev: LeagueSnapshot | undefined, state: ScanState, opt
   return { done: false, offset };
 }
 
-/** The offset to fetch next (with `limit: pageSize`), or undefined to stop. */
-export function nextPageOffset(
-  prev: LeagueSnapshot | undefined,
-  state: ScanState,
-  opts: ScanOptions = { pageSize: DEFAULT_PAGE_SIZE, maxPages: DEFAULT_MAX_PAGES },
-): number | undefined {
-  const step = planNext(prev, state, opts);
-  return step.done ? undefined : step.offset;
-}
-
 /**
  * Folds the pages read into an Observation. `unseenNewestStart` bounds what the scan missed: in a
  * sorted list every unread run sits next to a read record on its newer side, and nothing in the

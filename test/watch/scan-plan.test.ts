@@ -3,7 +3,6 @@ import type { JobInstance } from '../../src/tics/schema.js';
 import { detectTransitions, takeBaseline, type LeagueSnapshot } from '../../src/watch/detect.js';
 import {
   detectOrder,
-  nextPageOffset,
   observedOrder,
   planNext,
   toObservation,
@@ -79,7 +78,7 @@ describe('planNext — newest-first server', () => {
   it('always starts at offset 0', () => {
     expect(planNext(undefined, { pages: [] }, OPTS)).toEqual({ done: false, offset: 0 });
     const prev = baseline(new FakeLeague(range(0, 10)));
-    expect(nextPageOffset(prev, { pages: [] }, OPTS)).toBe(0);
+    expect(planNext(prev, { pages: [] }, OPTS)).toEqual({ done: false, offset: 0 });
   });
 
   it('a baseline of a finished league reads one page: older instances are history', () => {
@@ -179,7 +178,7 @@ describe('planNext — newest-first server', () => {
     const run = scan(prev, league, { pageSize: 100, maxPages: 3 });
     expect(run.offsets).toEqual([0, 100, 200]);
     expect(run.reason).toBe('cut-short');
-    expect(nextPageOffset(prev, run.state, { pageSize: 100, maxPages: 3 })).toBeUndefined();
+    expect(planNext(prev, run.state, { pageSize: 100, maxPages: 3 })).toEqual({ done: true, reason: 'cut-short' });
   });
 
   it('does not ask again for a page that came back short of total', () => {
