@@ -15,6 +15,7 @@ import { deliverDue, type DeliveryDeps, type DeliveryReport } from './deliver.js
 import { withLease } from './lease.js';
 import type { Outbox } from './outbox.js';
 import { loadSnapshot, pollOnce, snapshotKey, unfinishedCount, type PollDeps } from './poll.js';
+import { DEFAULT_MAX_PAGES, DEFAULT_PAGE_SIZE } from './scan-plan.js';
 import type { SubscriptionRegistry } from './subscriptions.js';
 import type { Notifier } from './types.js';
 
@@ -119,8 +120,8 @@ export class Watcher {
       metrics: this.metrics,
       now: this.now,
       intervalMs: options.intervalMs,
-      pageSize: options.pageSize ?? 100,
-      maxPages: options.maxPages ?? 10,
+      pageSize: options.pageSize ?? DEFAULT_PAGE_SIZE,
+      maxPages: options.maxPages ?? DEFAULT_MAX_PAGES,
       pollTimeoutMs: options.pollTimeoutMs ?? 60_000,
       maxBackoffMs: options.maxBackoffMs ?? 30 * 60_000,
       aliasOf: options.aliasOf,
