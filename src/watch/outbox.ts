@@ -9,8 +9,9 @@
  *                   still known.
  * - `outbox:<key>`  the entry. Pending ones expire claimTtl after creation at the latest; sent and
  *                   undeliverable ones sentTtl (30 days, as long as claims) after they settle — the outbox stays bounded.
- * - `deliver:<key>` atomic, short: one replica posts an entry at a time (Redis; a one-process store
- *                   keeps these locks in the process, so a crash does not leave one behind).
+ * - `deliver:<key>` atomic, short, renewed while posting: one replica posts an entry at a time (in
+ *                   stores that lease; a SQLite file keeps these locks in the process, so a crash
+ *                   does not leave one behind).
  * - `pause:<channel>` a 429's Retry-After, shared so every replica holds back on that channel only.
  * - `pending:<key>` the pending index (see PENDING_PREFIX).
  * - `lastsent:<subscription>` when the subscription's last alert was posted (see stats()).
