@@ -4,6 +4,7 @@
  * values one day and a new word must render, not crash.
  */
 import { z } from 'zod';
+import { wireDate, wireText } from './wire.js';
 
 export const KNOWN_STATUSES = [
   'NEW',
@@ -64,32 +65,18 @@ export interface InstancePage {
   instances: JobInstance[];
 }
 
-const isoTime = z
-  .string()
-  .nullish()
-  .transform((value) => {
-    if (!value) return undefined;
-    const ms = Date.parse(value);
-    return Number.isNaN(ms) ? undefined : ms;
-  });
-
-const optionalString = z
-  .union([z.string(), z.number(), z.boolean()])
-  .nullish()
-  .transform((v) => (v === null || v === undefined ? undefined : String(v)));
-
 const wireInstance = z.object({
   id: z.string().nullish(),
   job_name: z.string().nullish(),
   job_instance_type: z.string().nullish(),
   status: z.string().nullish(),
   round_id: z.number().int().nullish(),
-  start_time: isoTime,
-  end_time: isoTime,
+  start_time: wireDate,
+  end_time: wireDate,
   is_single_predict: z.boolean().nullish(),
-  job_partner: optionalString,
-  ext: optionalString,
-  result_ext: optionalString,
+  job_partner: wireText,
+  ext: wireText,
+  result_ext: wireText,
 });
 
 const wirePage = z.object({
