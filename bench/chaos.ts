@@ -11,13 +11,13 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createClient } from '@keyv/redis';
 import { startSimulator, type TicsSimulator } from '../src/simulator/server.js';
 import type { Fault } from '../src/simulator/faults.js';
 import type { JobInstance } from '../src/tics/schema.js';
 import { startFakeSlack, type FakeSlack, type SlackCall, type SlackFault } from '../test/fakes/slack-api.js';
 import { botEnv, newSlackSecrets, startBotProcess, type BotProcess } from '../test/helpers/bot-process.js';
 import { percentile } from './stats.js';
+import { wipeRedisNamespace } from '../test/helpers/redis-namespace.js';
 
 export type ChaosMode = 'sqlite' | 'redis';
 
@@ -370,7 +370,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     await slack.close();
     await sim.close();
     rmSync(dir, { recursive: true, force: true });
-    if (opts.mode === 'redis' && opts.redisUrl) await wipeNamespace(opts.redisUrl, namespace);
+    if (opts.mode === 'redis' && opts.redisUrl) await wipeRedisNamespace(opts.redisUrl, namespace);
   }
 }
 
@@ -403,16 +403,6 @@ function downTime(slots: readonly Slot[], from: number, to: number): number {
     end = b;
   }
   return to - from - covered;
-}
-
-async function wipeNamespace(url: string, namespace: string): Promise<void> {
-  const client = createClient({ url });
-  await client.connect();
-  try {
-    for await (const batch of client.scanIterator({ MATCH: `${namespace}:*`, COUNT: 500 })) if (batch.length) await client.del(batch);
-  } finally {
-    client.destroy();
-  }
 }
 
 export function formatChaosReport(r: ChaosReport): string {

@@ -13,11 +13,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { createClient } from '@keyv/redis';
 import { createStore, type Store } from '../src/store.js';
 import { DEFAULT_CLAIM_TTL_MS, Outbox } from '../src/watch/outbox.js';
 import type { AlertItem, OutboxEntry } from '../src/watch/types.js';
 import { ms, summarize, table, type Summary } from './stats.js';
+import { wipeRedisNamespace } from '../test/helpers/redis-namespace.js';
 
 const SUBSCRIPTIONS = 20;
 const PENDING = 10;
@@ -141,17 +141,7 @@ async function measure(backend: Backend, alerts: number, onProgress: (line: stri
   } finally {
     await store.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
-    if (backend === 'redis') await wipeRedis(process.env.REDIS_URL!, namespace);
-  }
-}
-
-async function wipeRedis(url: string, namespace: string): Promise<void> {
-  const client = createClient({ url });
-  await client.connect();
-  try {
-    for await (const batch of client.scanIterator({ MATCH: `${namespace}:*`, COUNT: 1000 })) if (batch.length) await client.del(batch);
-  } finally {
-    client.destroy();
+    if (backend === 'redis') await wipeRedisNamespace(process.env.REDIS_URL!, namespace);
   }
 }
 

@@ -9,6 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createClient } from '@keyv/redis';
 import { createStore, type Store } from '../src/store.js';
 import { REDIS_URL, sleep, warnIfRedisSkipped } from './watch/store-backends.js';
+import { wipeRedisNamespace } from './helpers/redis-namespace.js';
 
 warnIfRedisSkipped();
 
@@ -24,8 +25,8 @@ describe.skipIf(!REDIS_URL)('Redis index of pending: keys', () => {
   });
   afterEach(async () => {
     await store.close();
-    for await (const batch of client.scanIterator({ MATCH: `${namespace}:*`, COUNT: 500 })) if (batch.length) await client.del(batch);
     client.destroy();
+    await wipeRedisNamespace(REDIS_URL!, namespace);
   });
   const members = () => client.sMembers(`${namespace}:index:pending:`);
 

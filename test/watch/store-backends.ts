@@ -7,8 +7,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createClient } from '@keyv/redis';
 import { createStore, type Store } from '../../src/store.js';
+import { wipeRedisNamespace } from '../helpers/redis-namespace.js';
 
 export const REDIS_URL = process.env.REDIS_URL;
 
@@ -102,18 +102,5 @@ export const BACKENDS: Backend[] = [
     },
   },
 ];
-
-/** Deletes the data keys and the atomic keys (claims, leases) of one test namespace, nothing else. */
-async function wipeRedisNamespace(url: string, namespace: string): Promise<void> {
-  const client = createClient({ url });
-  await client.connect();
-  try {
-    for await (const batch of client.scanIterator({ MATCH: `${namespace}:*`, COUNT: 500 })) {
-      if (batch.length) await client.del(batch);
-    }
-  } finally {
-    client.destroy();
-  }
-}
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

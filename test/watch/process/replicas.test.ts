@@ -13,6 +13,7 @@ import type { JobInstance } from '../../../src/tics/schema.js';
 import { startFakeSlack, type FakeSlack } from '../../fakes/slack-api.js';
 import { botEnv, newSlackSecrets, startBotProcess, type BotProcess } from '../../helpers/bot-process.js';
 import { alertTriples, idFor, triple } from '../integration/watch-harness.js';
+import { wipeRedisNamespace } from '../../helpers/redis-namespace.js';
 
 const REDIS_URL = process.env.REDIS_URL;
 if (!REDIS_URL) {
@@ -44,12 +45,8 @@ async function withRedis<T>(fn: (client: Awaited<ReturnType<typeof connect>>) =>
   }
 }
 
-async function wipeNamespace(): Promise<void> {
-  await withRedis(async (client) => {
-    for await (const batch of client.scanIterator({ MATCH: `${NAMESPACE}:*`, COUNT: 500 })) {
-      if (batch.length) await client.del(batch);
-    }
-  });
+function wipeNamespace(): Promise<void> {
+  return wipeRedisNamespace(REDIS_URL!, NAMESPACE);
 }
 
 describe.skipIf(!REDIS_URL)('two processes on one Redis', () => {
