@@ -1,29 +1,15 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_LEAGUES, jobIdFor, startSimulator, type TicsSimulator } from '../../src/simulator/server.js';
 import { akskAuth, tokenAuth } from '../../src/tics/auth.js';
-import { TicsClient, type TicsClientOptions } from '../../src/tics/client.js';
 import { TicsAuthError, TicsInputError, TicsRequestError, TicsResponseError, TicsThrottledError } from '../../src/tics/errors.js';
 import type { TicsOperation } from '../../src/metrics.js';
+import { ticsClients } from '../helpers/tics-clients.js';
 
 const LEAGUE = 'jobsClientLeague';
 const T0 = Date.parse('2026-11-01T00:00:00Z');
 let sim: TicsSimulator;
-const clients: TicsClient[] = [];
 
-function client(overrides: Partial<TicsClientOptions> = {}): TicsClient {
-  const c = new TicsClient({
-    endpoint: sim.url,
-    projectId: sim.projectId,
-    auth: akskAuth({ ...sim.credentials, projectId: sim.projectId }),
-    maxRetries: 2,
-    minRetryDelayMs: 5,
-    maxRetryDelayMs: 50,
-    requestTimeoutMs: 2_000,
-    ...overrides,
-  });
-  clients.push(c);
-  return c;
-}
+const { client, closeAll } = ticsClients(() => sim);
 
 beforeAll(async () => {
   sim = await startSimulator({ seed: 3, tokens: ['static-token-abcdefgh'] });
@@ -34,7 +20,7 @@ beforeAll(async () => {
 });
 afterEach(() => sim.clearFaults());
 afterAll(async () => {
-  await Promise.all(clients.map((c) => c.close()));
+  await closeAll();
   await sim.close();
 });
 

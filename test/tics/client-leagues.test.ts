@@ -1,27 +1,13 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type TicsSimulator } from '../../src/simulator/server.js';
 import { akskAuth } from '../../src/tics/auth.js';
-import { TicsClient, type TicsClientOptions } from '../../src/tics/client.js';
 import { TicsAuthError, TicsInputError, TicsRequestError, TicsResponseError, TicsUpstreamError } from '../../src/tics/errors.js';
 import type { TicsOperation, TicsOutcome } from '../../src/metrics.js';
+import { ticsClients } from '../helpers/tics-clients.js';
 
 let sim: TicsSimulator;
-const clients: TicsClient[] = [];
 
-function client(overrides: Partial<TicsClientOptions> = {}): TicsClient {
-  const c = new TicsClient({
-    endpoint: sim.url,
-    projectId: sim.projectId,
-    auth: akskAuth({ ...sim.credentials, projectId: sim.projectId }),
-    maxRetries: 2,
-    minRetryDelayMs: 5,
-    maxRetryDelayMs: 50,
-    requestTimeoutMs: 2_000,
-    ...overrides,
-  });
-  clients.push(c);
-  return c;
-}
+const { client, closeAll } = ticsClients(() => sim);
 
 function recorded() {
   const requests: Array<[TicsOperation, TicsOutcome]> = [];
@@ -36,7 +22,7 @@ beforeAll(async () => {
 });
 afterEach(() => sim.clearFaults());
 afterAll(async () => {
-  await Promise.all(clients.map((c) => c.close()));
+  await closeAll();
   await sim.close();
 });
 

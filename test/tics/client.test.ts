@@ -2,15 +2,15 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type TicsSimulator } from '../../src/simulator/server.js';
 import { createStore, type Store } from '../../src/store.js';
 import { akskAuth, tokenAuth } from '../../src/tics/auth.js';
-import { TicsClient, iteratePages, type TicsClientOptions } from '../../src/tics/client.js';
+import { iteratePages } from '../../src/tics/client.js';
 import { TicsAuthError, TicsInputError, TicsRequestError, TicsResponseError, TicsThrottledError, TicsUpstreamError } from '../../src/tics/errors.js';
 import { iamAuth } from '../../src/tics/iam.js';
 import type { JobInstance } from '../../src/tics/schema.js';
+import { ticsClients } from '../helpers/tics-clients.js';
 
 const LEAGUE = 'clientTestLeague1';
 const T0 = Date.parse('2026-11-01T00:00:00Z');
 let sim: TicsSimulator;
-const clients: TicsClient[] = [];
 
 function instance(i: number, patch: Partial<JobInstance> = {}): JobInstance {
   return {
@@ -25,20 +25,7 @@ function instance(i: number, patch: Partial<JobInstance> = {}): JobInstance {
   };
 }
 
-function client(overrides: Partial<TicsClientOptions> = {}): TicsClient {
-  const c = new TicsClient({
-    endpoint: sim.url,
-    projectId: sim.projectId,
-    auth: akskAuth({ ...sim.credentials, projectId: sim.projectId }),
-    maxRetries: 2,
-    minRetryDelayMs: 5,
-    maxRetryDelayMs: 1_500,
-    requestTimeoutMs: 2_000,
-    ...overrides,
-  });
-  clients.push(c);
-  return c;
-}
+const { client, closeAll } = ticsClients(() => sim, { maxRetryDelayMs: 1_500 });
 
 function requestsTo(leagueId: string) {
   return sim.requests.filter((r) => r.leagueId === leagueId);
@@ -53,7 +40,7 @@ beforeAll(async () => {
 afterEach(() => sim.clearFaults());
 
 afterAll(async () => {
-  await Promise.all(clients.map((c) => c.close()));
+  await closeAll();
   await sim.close();
 });
 
