@@ -9,6 +9,7 @@
  */
 import { KNOWN_INSTANCE_TYPES, type JobInstance, type KnownInstanceType } from '../tics/schema.js';
 import { jobTypeFor, type LeagueInfo, type ProgressStep, type SimJob, type SimWorld } from './world.js';
+import { withoutUndefined } from '../exact.js';
 
 export interface DemoLeague {
   id: string;
@@ -162,14 +163,10 @@ function successResult(rng: Rng, type: string): string | undefined {
   }
 }
 
-function compact(instance: { [K in keyof JobInstance]: JobInstance[K] | undefined }): JobInstance {
-  return Object.fromEntries(Object.entries(instance).filter(([, v]) => v !== undefined)) as unknown as JobInstance;
-}
-
 function baseInstance(rng: Rng, job: DemoJob, partners: readonly string[], start: number, rounds: number): JobInstance {
   const partnerCount = rng.int(1, Math.min(2, partners.length));
   const chosen = [...new Set(Array.from({ length: partnerCount }, () => rng.pick(partners)))];
-  return compact({
+  return withoutUndefined<JobInstance>({
     id: rng.hex(32),
     jobName: job.name,
     type: job.type,
@@ -195,7 +192,7 @@ function finishedInstance(rng: Rng, job: DemoJob, partners: readonly string[], s
   const [min, max] = RUN_MS[job.type] ?? [5 * MINUTE, 40 * MINUTE];
   const fraction = outcome === 'SUCCEEDED' ? 1 : 0.1 + rng.next() * 0.8;
   const duration = rng.int(30 * SECOND, 3 * MINUTE) + Math.round(rng.int(min, max) * fraction);
-  return compact({
+  return withoutUndefined<JobInstance>({
     ...instance,
     status: outcome,
     endTime: start + duration,

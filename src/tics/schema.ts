@@ -4,7 +4,8 @@
  * values one day and a new word must render, not crash.
  */
 import { z } from 'zod';
-import { wireDate, wireText } from './wire.js';
+import { withoutUndefined } from '../exact.js';
+import { isoWire, wireDate, wireText } from './wire.js';
 
 export const KNOWN_STATUSES = [
   'NEW',
@@ -84,19 +85,8 @@ const wirePage = z.object({
   lists: z.array(wireInstance).nullish(),
 });
 
-// A loop, not Object.fromEntries(Object.entries(…).filter(…)): this runs for every instance of
-// every page, and the entry arrays cost twice what zod's whole validation of the page does.
-function compact<T extends object>(value: { [K in keyof T]: T[K] | undefined }): T {
-  const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
-    const v = (value as Record<string, unknown>)[key];
-    if (v !== undefined) out[key] = v;
-  }
-  return out as T;
-}
-
 function toJobInstance(wire: z.output<typeof wireInstance>): JobInstance {
-  return compact<JobInstance>({
+  return withoutUndefined<JobInstance>({
     id: wire.id ?? '',
     jobName: wire.job_name ?? '',
     type: wire.job_instance_type ?? 'UNKNOWN',
@@ -123,15 +113,14 @@ export function parseInstancePage(body: unknown): ParseResult<InstancePage> {
 
 /** The wire shape, for the simulator (which must speak exactly what TICS speaks). */
 export function toWireInstance(instance: JobInstance): Record<string, unknown> {
-  const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString().replace('Z', '+00:00'));
-  return compact({
+  return withoutUndefined<Record<string, unknown>>({
     id: instance.id,
     job_name: instance.jobName,
     job_instance_type: instance.type,
     status: instance.status,
     round_id: instance.roundId,
-    start_time: iso(instance.startTime),
-    end_time: iso(instance.endTime),
+    start_time: isoWire(instance.startTime),
+    end_time: isoWire(instance.endTime),
     is_single_predict: instance.isSinglePredict,
     job_partner: instance.jobPartner,
     ext: instance.ext,
