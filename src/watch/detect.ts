@@ -42,6 +42,13 @@ export interface SeenEntry {
   status: string;
   startTime?: number;
   lastSeenAt: number;
+  /**
+   * When an unfinished instance without a start time was first seen: the only clock a stuck check
+   * has for it (a job waiting for its partner often has no start time yet). Kept from the first
+   * sighting while it stays tracked; left out for timed and terminal entries so snapshots stay
+   * small, which also means a terminal instance that is re-run starts counting afresh.
+   */
+  firstSeenAt?: number;
 }
 
 export interface LeagueSnapshot {
@@ -93,6 +100,7 @@ const seenEntrySchema = z.object({
   status: z.string(),
   startTime: z.number().exactOptional(),
   lastSeenAt: z.number(),
+  firstSeenAt: z.number().exactOptional(),
 });
 
 export const leagueSnapshotSchema = z.object({
@@ -135,10 +143,12 @@ export function byStartTime(a: { startTime?: number; id: string }, b: { startTim
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
-function entryFor(instance: JobInstance, observedAt: number): SeenEntry {
-  return instance.startTime === undefined
-    ? { status: instance.status, lastSeenAt: observedAt }
-    : { status: instance.status, startTime: instance.startTime, lastSeenAt: observedAt };
+/** `previous`: the entry this one replaces, whose `firstSeenAt` carries over. */
+function entryFor(instance: JobInstance, observedAt: number, previous?: SeenEntry): SeenEntry {
+  if (instance.startTime !== undefined) return { status: instance.status, startTime: instance.startTime, lastSeenAt: observedAt };
+  const entry: SeenEntry = { status: instance.status, lastSeenAt: observedAt };
+  if (!isTerminalStatus(instance.status)) entry.firstSeenAt = previous?.firstSeenAt ?? observedAt;
+  return entry;
 }
 
 function newestStartOf(instances: readonly JobInstance[], previous?: number): number | undefined {
@@ -228,7 +238,7 @@ export function detectTransitions(prev: LeagueSnapshot, obs: Observation): Detec
       transitions.push({ instance, to: instance.status, observedAt: obs.observedAt });
     }
     // Old unknown instances are recorded silently: a non-terminal one is tracked from now on.
-    seen.set(instance.id, entryFor(instance, obs.observedAt));
+    seen.set(instance.id, entryFor(instance, obs.observedAt, known));
   }
   for (const [id, entry] of seen) {
     if (!isTerminalStatus(entry.status) && obs.observedAt - entry.lastSeenAt > FORGET_UNSEEN_AFTER_MS) seen.delete(id);

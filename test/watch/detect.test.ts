@@ -270,6 +270,37 @@ describe('forgetting and the floor', () => {
   });
 });
 
+describe('firstSeenAt (the stuck check\'s clock for instances without a start time)', () => {
+  it('is set at the first sighting, in a baseline or later, and kept while the instance stays unfinished', () => {
+    let snapshot = takeBaseline(obs(0, [inst('early', 'PENDING')]));
+    expect(snapshot.seen.early).toEqual({ status: 'PENDING', lastSeenAt: T0, firstSeenAt: T0 });
+    snapshot = detectTransitions(snapshot, obs(5, [inst('early', 'PENDING'), inst('late', 'NEW')])).next;
+    expect(snapshot.seen.late?.firstSeenAt).toBe(T0 + 5 * MINUTE);
+    for (const [minute, status] of [[6, 'DEPLOYING'], [7, 'RUNNING']] as const) {
+      snapshot = detectTransitions(snapshot, obs(minute, [inst('early', status), inst('late', status)])).next;
+    }
+    // Out of view for a while, then back: still counted from the first sighting.
+    snapshot = detectTransitions(snapshot, obs(30, [])).next;
+    snapshot = detectTransitions(snapshot, obs(60, [inst('early', 'RUNNING'), inst('late', 'RUNNING')])).next;
+    expect(snapshot.seen.early).toEqual({ status: 'RUNNING', lastSeenAt: T0 + 60 * MINUTE, firstSeenAt: T0 });
+    expect(snapshot.seen.late?.firstSeenAt).toBe(T0 + 5 * MINUTE);
+  });
+
+  it('is left out for instances with a start time, and once an instance has finished', () => {
+    let snapshot = takeBaseline(obs(0, [inst('timed', 'RUNNING', 1), inst('done', 'FAILED'), inst('ends', 'RUNNING')]));
+    expect(snapshot.seen.timed).toEqual({ status: 'RUNNING', startTime: T0 + MINUTE, lastSeenAt: T0 });
+    expect(snapshot.seen.done).toEqual({ status: 'FAILED', lastSeenAt: T0 });
+    snapshot = detectTransitions(snapshot, obs(1, [inst('ends', 'SUCCEEDED')])).next;
+    expect(snapshot.seen.ends).toEqual({ status: 'SUCCEEDED', lastSeenAt: T0 + MINUTE });
+  });
+
+  it('gives way to a start time that appears later', () => {
+    let snapshot = takeBaseline(obs(0, [inst('a', 'NEW')]));
+    snapshot = detectTransitions(snapshot, obs(3, [inst('a', 'RUNNING', 2)])).next;
+    expect(snapshot.seen.a).toEqual({ status: 'RUNNING', startTime: T0 + 2 * MINUTE, lastSeenAt: T0 + 3 * MINUTE });
+  });
+});
+
 describe('snapshot storage', () => {
   it('survives a JSON round trip through the store', () => {
     const { snapshot } = run(obs(0, [inst('a', 'RUNNING', 1), inst('b', 'FAILED')], { total: 400, complete: false, order: 'desc' }), [
@@ -278,6 +309,17 @@ describe('snapshot storage', () => {
     const stored: unknown = JSON.parse(JSON.stringify(snapshot));
     expect(parseSnapshot(stored)).toEqual(snapshot);
     expect(snapshot.order).toBe('desc');
+  });
+
+  it('keeps firstSeenAt through the store, and reads snapshots written before it existed', () => {
+    const snapshot = takeBaseline(obs(0, [inst('w', 'PENDING')]));
+    expect(parseSnapshot(JSON.parse(JSON.stringify(snapshot)))?.seen.w?.firstSeenAt).toBe(T0);
+    const old = { v: 1, takenAt: T0, seen: { w: { status: 'PENDING', lastSeenAt: T0 } }, total: 1 };
+    const parsed = parseSnapshot(old);
+    expect(parsed?.seen.w).toEqual({ status: 'PENDING', lastSeenAt: T0 });
+    // Such an entry starts its clock at the next sighting rather than never.
+    const next = detectTransitions(parsed!, obs(4, [inst('w', 'PENDING')])).next;
+    expect(next.seen.w?.firstSeenAt).toBe(T0 + 4 * MINUTE);
   });
 
   it('rejects what it does not recognise, so the caller re-baselines', () => {
