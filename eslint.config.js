@@ -25,6 +25,7 @@ const VIEW_RUNTIME_IMPORTS = [
   '../../tics/errors.js',
   '../../tics/leagues.js',
   '../../watch/types.js',
+  '../../watch/watch-options.js',
 ];
 // An allow-list, so a new IO import is refused by default. A regex because gitignore-style
 // negation cannot re-admit `../cursor.js` once `*` has excluded `..`.

@@ -5,9 +5,14 @@
 import type { Logger } from '../log.js';
 import { isTicsError } from '../tics/errors.js';
 import { DEFAULT_TRIGGER_STATUSES } from './detect.js';
+import { IncidentActions } from './incidents/actions.js';
+import { subscriptionOfSlot } from './incidents/keys.js';
+import { isSnoozeActive, type IncidentStore } from './incidents/store.js';
+import type { Snooze } from './incidents/types.js';
 import type { Outbox } from './outbox.js';
 import type { SubscriptionRegistry } from './subscriptions.js';
 import type { ChannelHealth, LeagueHealth, Subscription } from './types.js';
+import type { WatchOptions } from './watch-options.js';
 import type { BaselineInfo, Watcher } from './watcher.js';
 
 export interface WatchListRow {
@@ -36,11 +41,30 @@ export interface UnsubscribeResult {
   pendingDropped: number;
 }
 
+/** A job's snooze in one subscription's channel, as `/tics watches` lists it. */
+export interface SnoozeRow {
+  subscriptionId: string;
+  slot: string;
+  snooze: Snooze;
+}
+
+export type UnsnoozeResult = { ok: true; snooze: Snooze } | { ok: false; reason: 'not_snoozed' };
+
 export interface WatchService {
   readonly intervalSeconds: number;
-  subscribe(input: { leagueId: string; leagueAlias?: string; channelId: string; triggers?: string[]; userId: string }): Promise<SubscribeResult>;
+  /** `options` not given are kept from the existing subscription (a new one starts without them). */
+  subscribe(input: { leagueId: string; leagueAlias?: string; channelId: string; triggers?: string[]; options?: WatchOptions; userId: string }): Promise<SubscribeResult>;
   unsubscribe(leagueId: string, channelId: string): Promise<UnsubscribeResult>;
   list(scope: { channelId: string } | 'all'): Promise<WatchListRow[]>;
+  /** Snoozes in force now (an expired one awaiting its end line is not listed), oldest first. */
+  snoozes(scope: { channelId: string } | 'all'): Promise<SnoozeRow[]>;
+  /** Ends the job's snooze in a channel now; its end line goes through the outbox. */
+  unsnooze(slot: string, userId: string): Promise<UnsnoozeResult>;
+}
+
+/** `league:channel` → channel (league ids hold no `:`). */
+function channelOfSubscription(subscriptionId: string): string {
+  return subscriptionId.slice(subscriptionId.indexOf(':') + 1);
 }
 
 export function createWatchService(deps: {
@@ -51,8 +75,12 @@ export function createWatchService(deps: {
   now: () => number;
   intervalSeconds: number;
   aliasOf: (leagueId: string) => string | undefined;
+  incidents: IncidentStore;
+  /** Called after an unsnooze recorded its end line, so delivery can post it before the next cycle. */
+  onRecorded?: () => void;
 }): WatchService {
-  const { registry, outbox, watcher, logger } = deps;
+  const { registry, outbox, watcher, logger, incidents } = deps;
+  const actions = new IncidentActions({ incidents, outbox, now: deps.now, ...(deps.onRecorded ? { onRecorded: deps.onRecorded } : {}) });
   return {
     intervalSeconds: deps.intervalSeconds,
 
@@ -69,8 +97,8 @@ export function createWatchService(deps: {
         createdAt: deps.now(),
         createdBy: input.userId,
         source: 'slack',
-      });
-      logger.info({ leagueId: input.leagueId, channelId: input.channelId, triggers, created, user: input.userId }, 'subscription saved');
+      }, input.options);
+      logger.info({ leagueId: input.leagueId, channelId: input.channelId, triggers, options: input.options, created, user: input.userId }, 'subscription saved');
       try {
         const baseline = await watcher.baseline(input.leagueId);
         return { subscription, created, ...(baseline ? { baseline } : {}) };
@@ -117,6 +145,20 @@ export function createWatchService(deps: {
             ...(st?.lastSentAt !== undefined ? { lastAlertAt: st.lastSentAt } : {}),
           };
         });
+    },
+
+    async snoozes(scope) {
+      const now = deps.now();
+      return (await incidents.snoozes())
+        .map(({ slot, snooze }) => ({ subscriptionId: subscriptionOfSlot(slot), slot, snooze }))
+        .filter((row) => isSnoozeActive(row.snooze, now) && (scope === 'all' || channelOfSubscription(row.subscriptionId) === scope.channelId))
+        .sort((a, b) => a.snooze.at - b.snooze.at || (a.slot < b.slot ? -1 : a.slot > b.slot ? 1 : 0));
+    },
+
+    async unsnooze(slot, userId) {
+      const result = await actions.unsnooze(slot, userId);
+      logger.info({ slot, user: userId, ended: result.ok }, result.ok ? 'snooze ended from Slack' : 'unsnooze: nothing snoozed');
+      return result;
     },
   };
 }

@@ -11,6 +11,7 @@ import type { Store } from '../store.js';
 import { DEFAULT_TRIGGER_STATUSES } from './detect.js';
 import type { ChannelHealth, LeagueHealth, Subscription } from './types.js';
 import { withoutUndefined } from '../exact.js';
+import { MAX_NOTIFY, NOTIFY_TOKEN, type WatchOptions } from './watch-options.js';
 
 const SUB_PREFIX = 'sub:';
 const subKey = (leagueId: string, channelId: string) => `${SUB_PREFIX}${leagueId}:${channelId}`;
@@ -36,6 +37,9 @@ const subscriptionSchema = z.object({
   createdAt: z.number(),
   createdBy: z.string().exactOptional(),
   source: z.enum(['slack', 'config']),
+  notify: z.array(z.string()).exactOptional(),
+  stuckMs: z.number().positive().exactOptional(),
+  recovery: z.boolean().exactOptional(),
 });
 
 const channelHealthSchema = z.object({
@@ -84,15 +88,18 @@ export class SubscriptionRegistry {
 
   /**
    * Creates, or updates the triggers (and display alias) of the existing one, keeping its
-   * createdAt, createdBy and source. A `config` subscription stays `config`: the caller should
-   * refuse to edit it from Slack, since the next syncDeclared would undo the edit.
+   * createdAt, createdBy and source. The options given replace the existing ones; those not
+   * given are kept (a `watch` that only changes `on:` must not drop the owners). A `config`
+   * subscription stays `config`: the caller should refuse to edit it from Slack, since the next
+   * syncDeclared would undo the edit.
    */
-  async upsert(sub: Subscription): Promise<{ created: boolean; subscription: Subscription }> {
+  async upsert(sub: Subscription, options: WatchOptions = {}): Promise<{ created: boolean; subscription: Subscription }> {
     const existing = await this.get(sub.leagueId, sub.channelId);
     const triggers = normalizeTriggers(sub.triggers);
-    const subscription = withoutUndefined<Subscription>(
+    const base = withoutUndefined<Subscription>(
       existing ? { ...existing, triggers, leagueAlias: sub.leagueAlias ?? existing.leagueAlias } : { ...sub, id: subscriptionId(sub.leagueId, sub.channelId), triggers },
     );
+    const subscription = withOptions(base, options);
     await this.store.set(subKey(sub.leagueId, sub.channelId), subscription);
     return { created: !existing, subscription };
   }
@@ -117,12 +124,14 @@ export class SubscriptionRegistry {
     for (const [id, d] of wanted) {
       const current = existing.get(id);
       const triggers = normalizeTriggers(d.triggers);
+      // The declaration is the whole truth: an option it leaves out is off, not kept.
+      const options = declaredOptions(d);
       if (!current) {
-        const sub = withoutUndefined<Subscription>({ ...d, id, triggers, createdAt: now, source: 'config' });
+        const sub = withOptions(withoutUndefined<Subscription>({ ...d, id, triggers, createdAt: now, source: 'config' }), options);
         await this.store.set(subKey(d.leagueId, d.channelId), sub);
         added++;
-      } else if (current.source === 'config' && (!sameSet(current.triggers, triggers) || current.leagueAlias !== d.leagueAlias)) {
-        const sub = withoutUndefined<Subscription>({ ...current, triggers, leagueAlias: d.leagueAlias });
+      } else if (current.source === 'config' && (!sameSet(current.triggers, triggers) || current.leagueAlias !== d.leagueAlias || !sameOptions(current, d))) {
+        const sub = withOptions(withoutUndefined<Subscription>({ ...current, triggers, leagueAlias: d.leagueAlias }), options);
         await this.store.set(subKey(d.leagueId, d.channelId), sub);
         updated++;
       }
@@ -185,8 +194,36 @@ function parseSubscription(raw: unknown): Subscription | undefined {
   if (raw === undefined) return undefined;
   const parsed = subscriptionSchema.safeParse(raw);
   if (!parsed.success) return undefined;
+  const { notify, ...rest } = parsed.data;
+  // Owners end up in message text: a stored token of any other shape is dropped, never posted.
+  const owners = notify?.filter((t) => NOTIFY_TOKEN.test(t)).slice(0, MAX_NOTIFY);
   // The id is derived, never trusted: everything keys off league and channel.
-  return { ...parsed.data, id: subscriptionId(parsed.data.leagueId, parsed.data.channelId) };
+  return { ...rest, ...(owners?.length ? { notify: owners } : {}), id: subscriptionId(parsed.data.leagueId, parsed.data.channelId) };
+}
+
+/** `base` with the options given applied: an empty owner list, `stuck:off` and `recovery:on` leave the field out. */
+function withOptions(base: Subscription, options: WatchOptions): Subscription {
+  const { notify, stuckMs, recovery, ...rest } = base;
+  const nextNotify = options.notify ?? notify;
+  const nextStuck = options.stuckMs === undefined ? stuckMs : (options.stuckMs ?? undefined);
+  const nextRecovery = options.recovery ?? recovery;
+  return {
+    ...rest,
+    ...(nextNotify?.length ? { notify: [...nextNotify] } : {}),
+    ...(nextStuck !== undefined ? { stuckMs: nextStuck } : {}),
+    ...(nextRecovery === false ? { recovery: false } : {}),
+  };
+}
+
+/** A declaration's options, every one given: what it leaves out is cleared. */
+function declaredOptions(d: DeclaredSubscription): Required<WatchOptions> {
+  return { notify: d.notify ?? [], stuckMs: d.stuckMs ?? null, recovery: d.recovery ?? true };
+}
+
+function sameOptions(current: Subscription, d: DeclaredSubscription): boolean {
+  const a = current.notify ?? [];
+  const b = d.notify ?? [];
+  return a.length === b.length && a.every((x, i) => x === b[i]) && current.stuckMs === d.stuckMs && (current.recovery ?? true) === (d.recovery ?? true);
 }
 
 function sameSet(a: readonly string[], b: readonly string[]): boolean {

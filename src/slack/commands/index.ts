@@ -42,6 +42,7 @@ export function registerCommands(app: App, deps: SlackDeps): void {
           case 'watch':
           case 'unwatch':
           case 'watches':
+          case 'unsnooze':
             outcome = await runWatchCommand(deps, parsed.command, command, respond, log);
             break;
         }

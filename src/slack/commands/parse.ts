@@ -4,6 +4,7 @@
  */
 import { HISTORY_USAGE, parseHistoryArgs, parseStatuses, type HistoryArgs } from '../../history/query.js';
 import { CHANNEL_ID } from '../../watch/declared.js';
+import { applyWatchOption, isWatchOptionKey, tokenize, WATCH_OPTION_KEYS, type WatchOptions } from '../../watch/watch-options.js';
 import { SLASH_COMMAND } from '../command-name.js';
 import { MAX_ROWS_PER_MESSAGE } from '../views/history.js';
 
@@ -12,13 +13,23 @@ export interface WatchArgs {
   /** Undefined = the channel the command was typed in. */
   channelId?: string;
   triggers?: string[];
+  /** `notify:`, `stuck:`, `recovery:`; absent = keep what the watch has. */
+  options?: WatchOptions;
+}
+
+export interface UnsnoozeArgs {
+  league: string;
+  /** Everything between the league and an optional trailing channel: names may hold spaces. */
+  jobName: string;
+  channelId?: string;
 }
 
 export type TicsCommand =
   | { kind: 'help' }
   | { kind: 'history'; args: HistoryArgs }
   | { kind: 'watch'; args: WatchArgs }
-  | { kind: 'unwatch'; args: Omit<WatchArgs, 'triggers'> }
+  | { kind: 'unwatch'; args: Omit<WatchArgs, 'triggers' | 'options'> }
+  | { kind: 'unsnooze'; args: UnsnoozeArgs }
   | { kind: 'watches'; all: boolean };
 
 export interface CommandSpec {
@@ -40,9 +51,15 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: 'watch',
-    usage: `${SLASH_COMMAND} watch <league> [#channel] [on:<STATUS>[,<STATUS>…]]`,
-    description: 'Post an alert in a channel (default: this one) when an instance of the league enters FAILED or TERMINATED — or the statuses given with `on:`. Running it again changes the statuses.',
-    examples: [`${SLASH_COMMAND} watch credit-risk`, `${SLASH_COMMAND} watch credit-risk #ml-alerts on:failed,terminated,succeeded`],
+    usage: `${SLASH_COMMAND} watch <league> [#channel] [on:…] [notify:@user,@group] [stuck:2h] [recovery:off]`,
+    description:
+      'Post an alert in a channel (default: this one) when an instance of the league enters FAILED or TERMINATED — or the statuses given with `on:`. ' +
+      "A job's later alerts go into its first alert's thread. `notify:` names the owners its first alert mentions, `stuck:` alerts on an instance still running that long, " +
+      '`recovery:off` keeps a success from resolving the alert. Running it again changes what it gives and keeps the rest.',
+    examples: [
+      `${SLASH_COMMAND} watch credit-risk`,
+      `${SLASH_COMMAND} watch credit-risk #ml-alerts on:failed,terminated notify:@alice,@data-oncall stuck:2h`,
+    ],
   },
   {
     name: 'unwatch',
@@ -55,6 +72,12 @@ export const COMMANDS: readonly CommandSpec[] = [
     usage: `${SLASH_COMMAND} watches [all]`,
     description: "This channel's watches (or every channel's with `all`), each with its health: last poll, last error, pending alerts.",
     examples: [`${SLASH_COMMAND} watches`, `${SLASH_COMMAND} watches all`],
+  },
+  {
+    name: 'unsnooze',
+    usage: `${SLASH_COMMAND} unsnooze <league> <job name> [#channel]`,
+    description: "End a job's snooze in a channel (default: this one) now: its alerts post again, and its thread says what happened meanwhile. `watches` lists the snoozes.",
+    examples: [`${SLASH_COMMAND} unsnooze credit-risk nightly scoring`],
   },
   {
     name: 'help',
@@ -87,16 +110,20 @@ export function parseChannel(token: string): { ok: true; channelId: string } | {
 
 function parseWatchArgs(tokens: readonly string[], withTriggers: boolean): { ok: true; value: WatchArgs } | { ok: false; problem: string } {
   const args: Partial<WatchArgs> = {};
+  const options: WatchOptions = {};
   for (const token of tokens) {
     const colon = token.indexOf(':');
-    const key = colon > 0 && !token.startsWith('<') ? token.slice(0, colon).toLowerCase() : undefined;
+    const key = colon > 0 && !token.startsWith('<') && !token.startsWith('&') ? token.slice(0, colon).toLowerCase() : undefined;
     if (key === 'on' && withTriggers) {
       if (args.triggers) return { ok: false, problem: '`on:` was given twice; list several as `on:FAILED,TERMINATED`' };
       const parsed = parseStatuses(token.slice(colon + 1), 'on');
       if (!parsed.ok) return parsed;
       args.triggers = parsed.value;
+    } else if (key !== undefined && withTriggers && isWatchOptionKey(key)) {
+      const parsed = applyWatchOption(options, key, token.slice(colon + 1));
+      if (!parsed.ok) return parsed;
     } else if (key !== undefined) {
-      return { ok: false, problem: withTriggers ? `unknown option \`${key}:\` (the only option is \`on:\`)` : `unexpected \`${token.slice(0, 80)}\`` };
+      return { ok: false, problem: withTriggers ? `unknown option \`${key.slice(0, 40)}:\` (the options are ${WATCH_OPTIONS_LIST})` : `unexpected \`${token.slice(0, 80)}\`` };
     } else if (token.startsWith('<#') || token.startsWith('#')) {
       if (args.channelId) return { ok: false, problem: 'give at most one channel' };
       const parsed = parseChannel(token);
@@ -111,11 +138,39 @@ function parseWatchArgs(tokens: readonly string[], withTriggers: boolean): { ok:
     }
   }
   if (!args.league) return { ok: false, problem: 'which league? Give a league alias or id' };
-  return { ok: true, value: { league: args.league, ...(args.channelId ? { channelId: args.channelId } : {}), ...(args.triggers ? { triggers: args.triggers } : {}) } };
+  return {
+    ok: true,
+    value: {
+      league: args.league,
+      ...(args.channelId ? { channelId: args.channelId } : {}),
+      ...(args.triggers ? { triggers: args.triggers } : {}),
+      ...(Object.keys(options).length ? { options } : {}),
+    },
+  };
+}
+
+const WATCH_OPTIONS_LIST = ['on', ...WATCH_OPTION_KEYS].map((k) => `\`${k}:\``).join(', ');
+
+/** `<league> <job name…> [#channel]`: the name is everything in between, spaces and all. */
+function parseUnsnoozeArgs(tokens: readonly string[]): { ok: true; value: UnsnoozeArgs } | { ok: false; problem: string } {
+  const [league, ...rest] = tokens;
+  if (league === undefined) return { ok: false, problem: 'which league? Give a league alias or id, then the job name' };
+  let channelId: string | undefined;
+  const last = rest[rest.length - 1];
+  if (last !== undefined && rest.length > 1 && (last.startsWith('<#') || CHANNEL_ID.test(last))) {
+    const parsed = parseChannel(last);
+    if (!parsed.ok) return parsed;
+    channelId = parsed.channelId;
+    rest.pop();
+  }
+  // Slack escapes these three in command text; job names are matched as TICS reports them.
+  const jobName = rest.join(' ').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+  if (jobName === '') return { ok: false, problem: 'which job? Give its name after the league, as `watches` lists it' };
+  return { ok: true, value: { league, jobName, ...(channelId ? { channelId } : {}) } };
 }
 
 export function parseCommand(text: string): ParsedCommand {
-  const tokens = text.trim().split(/\s+/).filter(Boolean);
+  const tokens = tokenize(text.trim());
   const [verb, ...rest] = tokens;
   switch (verb?.toLowerCase()) {
     case undefined:
@@ -134,8 +189,12 @@ export function parseCommand(text: string): ParsedCommand {
     case 'unsubscribe': {
       const parsed = parseWatchArgs(rest, false);
       if (!parsed.ok) return { ok: false, problem: parsed.problem, usage: usageOf('unwatch') };
-      const { triggers: _none, ...args } = parsed.value;
+      const { triggers: _none, options: _neither, ...args } = parsed.value;
       return { ok: true, command: { kind: 'unwatch', args } };
+    }
+    case 'unsnooze': {
+      const parsed = parseUnsnoozeArgs(rest);
+      return parsed.ok ? { ok: true, command: { kind: 'unsnooze', args: parsed.value } } : { ok: false, problem: parsed.problem, usage: usageOf('unsnooze') };
     }
     case 'watches':
     case 'list': {

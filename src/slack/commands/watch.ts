@@ -1,17 +1,20 @@
-/** `/tics watch`, `/tics unwatch`, `/tics watches`. */
+/** `/tics watch`, `/tics unwatch`, `/tics watches`, `/tics unsnooze`. */
 import type { RespondFn, SlashCommand } from '@slack/bolt';
 import type { Logger } from '../../log.js';
 import type { InteractionOutcome } from '../../metrics.js';
 import { leagueLabel, resolveLeague } from '../../tics/leagues.js';
+import { jobKeyOf, slotOf } from '../../watch/incidents/keys.js';
+import { subscriptionId } from '../../watch/subscriptions.js';
 import { accessDenied } from '../access.js';
 import type { SlackDeps } from '../deps.js';
 import { safeRespond } from '../respond.js';
 import { genericError, usageError } from '../views/errors.js';
 import { buildUnwatchConfirmation, buildWatchConfirmation, buildWatchesMessage } from '../views/watch.js';
+import { buildNotSnoozed, buildUnsnoozed } from '../views/watch-extras.js';
 import type { TicsCommand } from './parse.js';
 import { COMMANDS } from './parse.js';
 
-type WatchCommand = Extract<TicsCommand, { kind: 'watch' | 'unwatch' | 'watches' }>;
+type WatchCommand = Extract<TicsCommand, { kind: 'watch' | 'unwatch' | 'watches' | 'unsnooze' }>;
 
 export async function runWatchCommand(deps: SlackDeps, parsed: WatchCommand, command: SlashCommand, respond: RespondFn, log: Logger): Promise<InteractionOutcome> {
   const reply = async (message: Parameters<typeof safeRespond>[1], outcome: InteractionOutcome = 'ok') => {
@@ -21,9 +24,18 @@ export async function runWatchCommand(deps: SlackDeps, parsed: WatchCommand, com
   const watch = deps.watch;
   if (!watch) return reply(genericError('Watching is not enabled in this deployment of tics-bot.'), 'refused');
   if (parsed.kind === 'watches') {
-    const rows = await watch.list(parsed.all ? 'all' : { channelId: command.channel_id });
+    const scope = parsed.all ? 'all' : { channelId: command.channel_id };
+    const [rows, snoozes] = await Promise.all([watch.list(scope), watch.snoozes(scope)]);
     return reply(
-      buildWatchesMessage({ rows, scope: parsed.all ? 'all' : 'channel', channelId: command.channel_id, now: deps.now(), intervalSeconds: watch.intervalSeconds, simulated: deps.simulated }),
+      buildWatchesMessage({
+        rows,
+        snoozes,
+        scope: parsed.all ? 'all' : 'channel',
+        channelId: command.channel_id,
+        now: deps.now(),
+        intervalSeconds: watch.intervalSeconds,
+        simulated: deps.simulated,
+      }),
     );
   }
 
@@ -40,6 +52,7 @@ export async function runWatchCommand(deps: SlackDeps, parsed: WatchCommand, com
       ...(league.alias ? { leagueAlias: league.alias } : {}),
       channelId,
       ...(parsed.args.triggers ? { triggers: parsed.args.triggers } : {}),
+      ...(parsed.args.options ? { options: parsed.args.options } : {}),
       userId: command.user_id,
     });
     if (result.configManaged) {
@@ -59,8 +72,23 @@ export async function runWatchCommand(deps: SlackDeps, parsed: WatchCommand, com
         updated: !result.created,
         channelIsPrivateHint: channelId.startsWith('G') || command.channel_name === 'privategroup',
         simulated: deps.simulated,
+        given: {
+          notify: parsed.args.options?.notify !== undefined,
+          stuck: parsed.args.options?.stuckMs !== undefined,
+          recovery: parsed.args.options?.recovery !== undefined,
+        },
       }),
     );
+  }
+  if (parsed.kind === 'unsnooze') {
+    const denied = accessDenied(deps, { channelId, league, user: command.user_id, what: 'watch' }, log);
+    if (denied) return reply(denied, 'denied');
+    // Snoozes are per job name (the key poll and delivery use for a named job).
+    const slot = slotOf(subscriptionId(league.id, channelId), jobKeyOf(parsed.args.jobName, ''));
+    const result = await watch.unsnooze(slot, command.user_id);
+    if (result.ok) return reply(buildUnsnoozed({ snooze: result.snooze, channelId }));
+    const snoozed = (await watch.snoozes({ channelId })).filter((row) => row.subscriptionId === subscriptionId(league.id, channelId));
+    return reply(buildNotSnoozed({ jobName: parsed.args.jobName, league, channelId, snoozed }));
   }
   const result = await watch.unsubscribe(league.id, channelId);
   return reply(buildUnwatchConfirmation({ league, channelId, removed: result.removed, configManaged: result.configManaged, pendingDropped: result.pendingDropped }));

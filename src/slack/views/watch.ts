@@ -3,13 +3,14 @@
  * what was removed, and every subscription with its health (is polling working, can we post).
  * Pure: the command layer gathers subscriptions and health; this only lays them out within limits.
  */
-import type { WatchListRow } from '../../watch/service.js';
+import type { SnoozeRow, WatchListRow } from '../../watch/service.js';
 import type { types } from '@slack/bolt';
 import type { ChannelHealth, LeagueHealth, Subscription } from '../../watch/types.js';
 import { plural } from '../../format/instance.js';
 import { SLACK_LIMITS } from '../limits.js';
 import { sharedCopy } from './copy.js';
 import { escapeAndTruncate, leagueName, mrkdwnContext, oneLine, slackDate, utcText, type SlackMessage } from './format.js';
+import { optionsLine, optionsText, snoozeLines } from './watch-extras.js';
 
 const BOT_MENTION = '@tics-bot';
 const INVITE = `\`/invite ${BOT_MENTION}\``;
@@ -139,6 +140,8 @@ export interface WatchConfirmationInput {
   updated: boolean;
   channelIsPrivateHint?: boolean;
   simulated?: boolean;
+  /** Which options the command gave; the others were kept from the existing watch. */
+  given?: { notify: boolean; stuck: boolean; recovery: boolean };
 }
 
 export function buildWatchConfirmation(input: WatchConfirmationInput): SlackMessage {
@@ -152,6 +155,8 @@ export function buildWatchConfirmation(input: WatchConfirmationInput): SlackMess
   const blocks: types.KnownBlock[] = [];
   if (input.simulated) blocks.push(mrkdwnContext(copy.simulated));
   blocks.push(section(headline));
+  const options = optionsLine(subscription, input.given);
+  if (options) blocks.push(section(options));
   blocks.push(section(baselineText(input)));
 
   const hints = [copy.watch.stop(escapeAndTruncate(leagueName(league), LEAGUE_MAX), channel), copy.watch.list];
@@ -159,7 +164,7 @@ export function buildWatchConfirmation(input: WatchConfirmationInput): SlackMess
   blocks.push(mrkdwnContext(input.channelIsPrivateHint ? copy.watch.privateHere : copy.watch.privateHint));
 
   const baseline = input.baseline ? copy.watch.textBaseline(input.baseline.total, input.baseline.unfinished) : '.';
-  const text = copy.watch.text(input.updated, leagueName(league), subscription.triggers, utcText(subscription.createdAt), baseline);
+  const text = copy.watch.text(input.updated, leagueName(league), subscription.triggers, utcText(subscription.createdAt), optionsText(subscription) + baseline);
   return { text: escapeAndTruncate(text, TEXT_MAX), blocks };
 }
 
@@ -229,6 +234,8 @@ export interface WatchesInput {
   now: number;
   intervalSeconds: number;
   simulated?: boolean;
+  /** Snoozes in force, of these watches' jobs (matched to a row by subscription id). */
+  snoozes?: readonly SnoozeRow[];
 }
 
 export function buildWatchesMessage(input: WatchesInput): SlackMessage {
@@ -279,7 +286,9 @@ function rowText(row: WatchRow, input: WatchesInput): string {
     subscription.source === 'config'
       ? copy.row.fromConfig
       : copy.row.added(subscription.createdBy ? userMention(subscription.createdBy) : undefined, slackDate(subscription.createdAt, DATE_FORMAT));
-  const lines = [title, origin, ...pollLines(row.leagueHealth, subscription.createdAt, input), ...channelLines(row)];
+  const options = optionsLine(subscription);
+  const snoozed = (input.snoozes ?? []).filter((s) => s.subscriptionId === subscription.id);
+  const lines = [title, origin, ...(options ? [options] : []), ...pollLines(row.leagueHealth, subscription.createdAt, input), ...channelLines(row), ...snoozeLines(snoozed)];
   return lines.join('\n');
 }
 
