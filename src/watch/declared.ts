@@ -52,8 +52,8 @@ export function parseWatchDeclarations(raw: string, resolve: LeagueResolver): Pa
   const seen = new Map<string, string>();
   for (const entry of splitEntries(raw)) {
     const at = `entry ${quoteEntry(entry)}`;
-    // Options start at the first space followed by `word:`; a channel or status never looks like that.
-    const optionsAt = entry.search(/\s+[A-Za-z]+:/);
+    // Options start at the first space followed by `word:` (or a stray mention); a channel or status never looks like that.
+    const optionsAt = entry.search(/\s+(?:[A-Za-z]+:|<|&lt;)/);
     const head = optionsAt < 0 ? entry : entry.slice(0, optionsAt);
     const options = parseOptions(optionsAt < 0 ? '' : entry.slice(optionsAt));
     if (!options.ok) problems.push(...options.problems.map((p) => `${at}: ${p}`));

@@ -131,3 +131,39 @@ describe('parseWatchDeclarations', () => {
     );
   });
 });
+
+describe('parseWatchDeclarations: notify:, stuck:, recovery:', () => {
+  it('reads the options after the triggers, and without triggers', () => {
+    expect(parseOk('credit-risk:C0123ABCD:FAILED,TERMINATED notify:<@U0123ABCD>,<!subteam^S0123ABCD|@oncall> stuck:2h recovery:off;fraud:C0456EFGH  notify:<@W0456EFGH|Bob Smith>')).toEqual([
+      {
+        leagueId: CREDIT,
+        leagueAlias: 'credit-risk',
+        channelId: 'C0123ABCD',
+        triggers: ['FAILED', 'TERMINATED'],
+        notify: ['<@U0123ABCD>', '<!subteam^S0123ABCD>'],
+        stuckMs: 2 * 3_600_000,
+        recovery: false,
+      },
+      { leagueId: FRAUD, leagueAlias: 'fraud', channelId: 'C0456EFGH', triggers: ['FAILED', 'TERMINATED'], notify: ['<@W0456EFGH>'] },
+    ]);
+    // Spacing around the fields still works, and `recovery:on`, `stuck:off`, `notify:none` are the defaults.
+    expect(parseOk('credit-risk : C0123ABCD : failed, terminated stuck:45m\nfraud:C0456EFGH recovery:on stuck:off notify:none')).toEqual([
+      { leagueId: CREDIT, leagueAlias: 'credit-risk', channelId: 'C0123ABCD', triggers: ['FAILED', 'TERMINATED'], stuckMs: 45 * 60_000 },
+      { leagueId: FRAUD, leagueAlias: 'fraud', channelId: 'C0456EFGH', triggers: ['FAILED', 'TERMINATED'] },
+    ]);
+  });
+
+  it('reports every option problem with its entry', () => {
+    const problems = problemsOf(
+      ['credit-risk:C0123ABCD notify:<!channel> stuck:1m', 'fraud:C0456EFGH owners:<@U0123ABCD>', 'fraud:C0123ABCD notify:@alice recovery:later', 'credit-risk:C0456EFGH <@U0123ABCD>'].join(';'),
+    );
+    expect(problems).toEqual([
+      expect.stringMatching(/^entry "credit-risk:C0123ABCD notify:<!channel> stuck:1m": `notify:` never mentions @channel/),
+      expect.stringMatching(/^entry "credit-risk:C0123ABCD notify:<!channel> stuck:1m": `stuck:1m` is out of range/),
+      expect.stringMatching(/^entry "fraud:C0456EFGH owners:<@U0123ABCD>": unknown option "owners:" \(after the triggers: notify:, stuck:, recovery:\)$/),
+      expect.stringMatching(/^entry "fraud:C0123ABCD notify:@alice recovery:later": `@alice` is plain text, not a mention/),
+      expect.stringMatching(/^entry "fraud:C0123ABCD notify:@alice recovery:later": `recovery:` is `on`/),
+      'entry "credit-risk:C0456EFGH <@U0123ABCD>": unexpected "<@U0123ABCD>" (after the triggers: notify:, stuck:, recovery:)',
+    ]);
+  });
+});

@@ -70,6 +70,45 @@ for (const backend of BACKENDS) {
       expect(await registry.get('league1', 'C0000000001')).toEqual(again.subscription);
     });
 
+    it('stores owners, stuck: and recovery:off and reads them back; options not given are kept, given ones replace', async () => {
+      const first = await registry.upsert(slackSub('league1', 'C0000000001'), { notify: ['<@U0000000001>', '<!subteam^S0000000001>'], stuckMs: 7_200_000, recovery: false });
+      const stored = { ...slackSub('league1', 'C0000000001'), notify: ['<@U0000000001>', '<!subteam^S0000000001>'], stuckMs: 7_200_000, recovery: false };
+      expect(first.subscription).toEqual(stored);
+      expect(await registry.get('league1', 'C0000000001')).toEqual(stored);
+      expect(await new SubscriptionRegistry(await fx.replica()).list()).toEqual([stored]);
+
+      // `watch … on:TERMINATED` alone: triggers change, the options stay.
+      const kept = await registry.upsert(slackSub('league1', 'C0000000001', { triggers: ['TERMINATED'] }));
+      expect(kept.subscription).toEqual({ ...stored, triggers: ['TERMINATED'] });
+
+      // Given ones replace: new owners, stuck:off, recovery:on (the last two leave their field out).
+      const replaced = await registry.upsert(slackSub('league1', 'C0000000001', { triggers: ['TERMINATED'] }), { notify: ['<@W0000000002>'], stuckMs: null, recovery: true });
+      expect(replaced.subscription).toEqual({ ...slackSub('league1', 'C0000000001', { triggers: ['TERMINATED'] }), notify: ['<@W0000000002>'] });
+      const cleared = await registry.upsert(slackSub('league1', 'C0000000001', { triggers: ['TERMINATED'] }), { notify: [] });
+      expect(cleared.subscription).toEqual(slackSub('league1', 'C0000000001', { triggers: ['TERMINATED'] }));
+      expect(await registry.get('league1', 'C0000000001')).toEqual(cleared.subscription);
+    });
+
+    it('never reads back a stored owner of another shape (a tampered or foreign store)', async () => {
+      await store.set('sub:league1:C0000000001', { ...slackSub('league1', 'C0000000001'), notify: ['<!channel>', '<@U0000000001>', '@here', '<!subteam^S0000000001|x>'] });
+      expect((await registry.get('league1', 'C0000000001'))?.notify).toEqual(['<@U0000000001>']);
+      await store.set('sub:league1:C0000000001', { ...slackSub('league1', 'C0000000001'), notify: ['<!everyone>'] });
+      expect(await registry.get('league1', 'C0000000001')).toEqual(slackSub('league1', 'C0000000001'));
+    });
+
+    it('syncs declared options: added with the entry, changed and dropped like triggers', async () => {
+      const withOptions: DeclaredSubscription = { ...declared('league1', 'C0000000001'), notify: ['<@U0000000001>'], stuckMs: 2_700_000, recovery: false };
+      expect(await registry.syncDeclared([withOptions], T0)).toEqual({ added: 1, updated: 0, removed: 0 });
+      expect(await registry.get('league1', 'C0000000001')).toEqual({ ...withOptions, id: 'league1:C0000000001', createdAt: T0, source: 'config' });
+      expect(await registry.syncDeclared([withOptions], T0 + 1)).toEqual({ added: 0, updated: 0, removed: 0 });
+      const changed = { ...withOptions, notify: ['<@U0000000001>', '<!subteam^S0000000001>'] };
+      expect(await registry.syncDeclared([changed], T0 + 2)).toEqual({ added: 0, updated: 1, removed: 0 });
+      expect((await registry.get('league1', 'C0000000001'))?.notify).toEqual(['<@U0000000001>', '<!subteam^S0000000001>']);
+      // An option the declaration no longer gives is off.
+      expect(await registry.syncDeclared([declared('league1', 'C0000000001')], T0 + 3)).toEqual({ added: 0, updated: 1, removed: 0 });
+      expect(await registry.get('league1', 'C0000000001')).toEqual({ ...declared('league1', 'C0000000001'), id: 'league1:C0000000001', createdAt: T0, source: 'config' });
+    });
+
     it('derives the id from league and channel, whatever the caller passed', async () => {
       const { subscription } = await registry.upsert(slackSub('league1', 'C0000000001', { id: 'bogus' }));
       expect(subscription.id).toBe('league1:C0000000001');

@@ -87,8 +87,11 @@ export async function runWatchCommand(deps: SlackDeps, parsed: WatchCommand, com
     const slot = slotOf(subscriptionId(league.id, channelId), jobKeyOf(parsed.args.jobName, ''));
     const result = await watch.unsnooze(slot, command.user_id);
     if (result.ok) return reply(buildUnsnoozed({ snooze: result.snooze, channelId }));
-    const snoozed = (await watch.snoozes({ channelId })).filter((row) => row.subscriptionId === subscriptionId(league.id, channelId));
-    return reply(buildNotSnoozed({ jobName: parsed.args.jobName, league, channelId, snoozed }));
+    const id = subscriptionId(league.id, channelId);
+    const [rows, snoozes] = await Promise.all([watch.list({ channelId }), watch.snoozes({ channelId })]);
+    const watched = rows.some((row) => row.subscription.id === id);
+    const snoozed = snoozes.filter((row) => row.subscriptionId === id);
+    return reply(buildNotSnoozed({ jobName: parsed.args.jobName, league, channelId, snoozed, watched }));
   }
   const result = await watch.unsubscribe(league.id, channelId);
   return reply(buildUnwatchConfirmation({ league, channelId, removed: result.removed, configManaged: result.configManaged, pendingDropped: result.pendingDropped }));

@@ -35,6 +35,7 @@ const copy = {
   notSnoozedText: (job: string) => `${job} is not snoozed there; nothing changed.`,
   snoozedHere: (list: string) => `Snoozed there now:\n${list}`,
   noneSnoozed: 'No job of that watch is snoozed there. Snooze one from its alert.',
+  notWatched: (league: string, channel: string) => `${channel} does not watch ${league}, so none of its jobs can be snoozed there. ${sharedCopy.command('watches')} lists a channel’s watches.`,
   nameHint: `Give the job name exactly as ${sharedCopy.command('watches')} lists it.`,
 } as const;
 
@@ -108,11 +109,20 @@ export function buildUnsnoozed(input: { snooze: Snooze; channelId: string }): Sl
 }
 
 /** The job was not snoozed: what is snoozed in that watch instead, so a misspelt name is obvious. */
-export function buildNotSnoozed(input: { jobName: string; league: { id: string; alias?: string }; channelId: string; snoozed: readonly SnoozeRow[] }): SlackMessage {
+export function buildNotSnoozed(input: {
+  jobName: string;
+  league: { id: string; alias?: string };
+  channelId: string;
+  snoozed: readonly SnoozeRow[];
+  /** False: the channel does not watch the league at all (a typo in the league, or the wrong channel). */
+  watched?: boolean;
+}): SlackMessage {
   const job = escapeAndTruncate(oneLine(input.jobName), JOB_MAX);
   const league = `*${escapeAndTruncate(leagueName(input.league), LEAGUE_MAX)}*`;
-  const blocks: types.KnownBlock[] = [section(copy.notSnoozed(job, league, channelMention(input.channelId)))];
-  blocks.push(section(input.snoozed.length ? copy.snoozedHere(snoozeLines(input.snoozed).join('\n')) : copy.noneSnoozed));
+  const channel = channelMention(input.channelId);
+  const blocks: types.KnownBlock[] = [section(copy.notSnoozed(job, league, channel))];
+  if (input.watched === false) blocks.push(section(copy.notWatched(league, channel)));
+  else blocks.push(section(input.snoozed.length ? copy.snoozedHere(snoozeLines(input.snoozed).join('\n')) : copy.noneSnoozed));
   if (input.snoozed.length) blocks.push(mrkdwnContext(copy.nameHint));
   return { text: escapeAndTruncate(copy.notSnoozedText(input.jobName), 500), blocks };
 }

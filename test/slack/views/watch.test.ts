@@ -10,6 +10,7 @@ import {
   type WatchRow,
 } from '../../../src/slack/views/watch.js';
 import type { Subscription } from '../../../src/watch/types.js';
+import type { SnoozeRow } from '../../../src/watch/service.js';
 import { assertWithinSlackLimits, LIMITS } from '../../helpers/block-kit-limits.js';
 import { HOUR, MINUTE, NOW } from './fixtures.js';
 import { fixture, type Overrides } from '../../helpers/overrides.js';
@@ -289,6 +290,64 @@ describe('buildWatchesMessage', () => {
     expect(rows(message)).toHaveLength(MAX_WATCH_ROWS);
     expect(all(message)).toContain(`…and ${60 - MAX_WATCH_ROWS} more watches not shown here. Run \`/tics watches\` in a channel`);
     expect(message.text).toBe('60 watches in every channel.');
+  });
+
+  it('shows owners, stuck:, recovery: off and the watch’s own snoozes', () => {
+    const sub = subscription({ notify: ['<@U0ALICE>', '<!subteam^S0ONCALL>'], stuckMs: 90 * MINUTE, recovery: false });
+    const snoozes: SnoozeRow[] = [
+      { subscriptionId: sub.id, slot: `${sub.id}|a`, snooze: { id: 'a', jobName: 'nightly <scoring>', by: 'U0BOB', at: NOW, until: NOW + HOUR, untilSuccess: false } },
+      { subscriptionId: sub.id, slot: `${sub.id}|b`, snooze: { id: 'b', jobName: '', by: 'U0CAROL', at: NOW, untilSuccess: true } },
+      { subscriptionId: 'other:C0OTHER', slot: 'other:C0OTHER|c', snooze: { id: 'c', jobName: 'not this row', by: 'U0BOB', at: NOW, untilSuccess: true } },
+    ];
+    const [text] = rows(list([row({ subscription: sub })], { snoozes }));
+    expect(text).toContain(':bust_in_silhouette: owners <@U0ALICE>, <!subteam^S0ONCALL>  ·  :hourglass: stuck after 1h30m  ·  :no_entry_sign: recovery: off');
+    expect(text).toContain(`:zzz: *nightly &lt;scoring&gt;* snoozed until ${date(NOW + HOUR)}`);
+    expect(text).toContain('by <@U0BOB>');
+    expect(text).toContain(':zzz: *_unnamed job_* snoozed until it succeeds, by <@U0CAROL>');
+    expect(text).not.toContain('not this row');
+    // A watch without options or snoozes gets no extra line.
+    expect(rows(list([row()]))[0]).not.toMatch(/owners|stuck after|recovery|:zzz:/);
+  });
+
+  it('never renders an owner that is not a user or group mention', () => {
+    const [text] = rows(list([row({ subscription: subscription({ notify: ['<!channel>', '<!here>', '@everyone', '<@U0ALICE>'] }) })]));
+    expect(text).toContain('owners <@U0ALICE>');
+    expect(text).not.toMatch(/<!channel>|<!here>|@everyone/);
+  });
+
+  it('stays within limits with the most owners and snoozes a row can carry', () => {
+    const junk = (n: number) => '&<>'.repeat(n);
+    const many = Array.from({ length: 40 }, (_, i) => {
+      const sub = subscription({
+        leagueId: `L${i}`,
+        triggers: Array.from({ length: 30 }, () => junk(20)),
+        notify: Array.from({ length: 10 }, (_, k) => `<!subteam^S${'9'.repeat(18)}${k}>`),
+        stuckMs: 7 * 24 * HOUR,
+        recovery: false,
+      });
+      return {
+        row: row({
+          league: { id: `L${i}`, alias: 'a'.repeat(64) },
+          subscription: sub,
+          leagueHealth: { leagueId: `L${i}`, lastPollAt: NOW, lastError: { kind: junk(50), message: junk(1000), requestId: junk(50), at: NOW }, consecutiveFailures: 99 },
+          channelHealth: { channelId: CHANNEL, lastError: { code: junk(100), at: NOW } },
+          pendingAlerts: 1234,
+        }),
+        snoozes: Array.from({ length: 30 }, (_, k): SnoozeRow => ({
+          subscriptionId: sub.id,
+          slot: `${sub.id}|${k}`,
+          snooze: { id: `${k}`, jobName: junk(200), by: `W${'9'.repeat(20)}`, at: NOW, until: NOW + HOUR, untilSuccess: false },
+        })),
+      };
+    });
+    const message = list(
+      many.map((m) => m.row),
+      { snoozes: many.flatMap((m) => m.snoozes), scope: 'all' },
+    );
+    for (const text of rows(message)) {
+      expect(text.length).toBeLessThan(LIMITS.sectionText);
+      expect(text).toContain(':zzz: …and 25 more snoozed');
+    }
   });
 
   it('stays within limits when every row is as long as data can make it', () => {
