@@ -70,7 +70,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: 'watches',
     usage: `${SLASH_COMMAND} watches [all]`,
-    description: "This channel's watches (or every channel's with `all`), each with its health: last poll, last error, pending alerts.",
+    description: "This channel's watches (or every channel's with `all`), each with its owners and options, its health (last poll, last error, pending alerts) and its jobs' snoozes.",
     examples: [`${SLASH_COMMAND} watches`, `${SLASH_COMMAND} watches all`],
   },
   {
