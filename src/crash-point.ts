@@ -8,6 +8,12 @@ export const CRASH_POINTS = [
   'after-claim',
   /** Right after Slack accepted a post, before it is marked sent: the documented duplicate window. */
   'after-post',
+  /** Right after Slack accepted a new incident's parent, before its ts is stored. */
+  'after-parent-post',
+  /** Right after Slack accepted a thread reply, before the incident records it. */
+  'after-thread-post',
+  /** Right after the incident recorded a reply, before the parent is updated and the entry settled. */
+  'after-incident-save',
 ] as const;
 
 export type CrashPointName = (typeof CRASH_POINTS)[number];

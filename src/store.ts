@@ -286,9 +286,10 @@ return found`;
 /**
  * Key prefixes Redis keeps a set of, so keys() under them costs what they hold, not a SCAN of the
  * whole keyspace (100 000s of claims and sent entries): the outbox's pending index, read every
- * interval by due(), the pending-alerts metric and /tics watches.
+ * interval by due(), the pending-alerts metric and /tics watches; and the snoozes, read every
+ * interval to end the expired ones.
  */
-const INDEXED_PREFIXES = ['pending:'] as const;
+const INDEXED_PREFIXES = ['pending:', 'snooze:'] as const;
 /**
  * Keys written by a version without the index (a rolling upgrade) are found by a full SCAN on the
  * first keys() of each indexed prefix and this often after, and added to the set.

@@ -24,7 +24,7 @@ import { millisecondsInDay } from 'date-fns/constants';
 import { z } from 'zod';
 import { crashPoint } from '../crash-point.js';
 import type { Store } from '../store.js';
-import type { AlertItem, OutboxEntry } from './types.js';
+import type { OutboxEntry, OutboxItem } from './types.js';
 
 export const DEFAULT_CLAIM_TTL_MS = 30 * millisecondsInDay;
 /** As long as claims: an entry must outlive its claim (see recoverOrphanClaim). */
@@ -79,18 +79,29 @@ const lastSentKey = (subscriptionId: string) => `lastsent:${subscriptionId}`;
 
 // What we read back is checked, not trusted: another version of the bot may have written it.
 // Loose objects, so fields added by a newer replica survive a rewrite by an older one.
+const alertItemSchema = z.looseObject({
+  key: z.string(),
+  subscriptionId: z.string(),
+  channelId: z.string(),
+  kind: z.enum(['stuck', 'recovery']).optional(),
+  league: z.looseObject({ id: z.string(), alias: z.string().optional() }),
+  instance: z.looseObject({ id: z.string() }),
+  from: z.string().optional(),
+  to: z.string(),
+  observedAt: z.number(),
+});
+const workItemSchema = z.looseObject({
+  key: z.string(),
+  subscriptionId: z.string(),
+  channelId: z.string(),
+  kind: z.enum(['parent', 'ack', 'snoozed', 'snooze-end']),
+  slot: z.string(),
+  seq: z.number(),
+  observedAt: z.number(),
+});
 const entrySchema = z.looseObject({
-  item: z.looseObject({
-    key: z.string(),
-    subscriptionId: z.string(),
-    channelId: z.string(),
-    league: z.looseObject({ id: z.string(), alias: z.string().optional() }),
-    instance: z.looseObject({ id: z.string() }),
-    from: z.string().optional(),
-    to: z.string(),
-    observedAt: z.number(),
-  }),
-  state: z.enum(['pending', 'sent', 'undeliverable', 'dropped']),
+  item: z.union([workItemSchema, alertItemSchema]),
+  state: z.enum(['pending', 'sent', 'undeliverable', 'dropped', 'suppressed']),
   createdAt: z.number(),
   attempts: z.number(),
   nextAttemptAt: z.number(),
@@ -130,13 +141,13 @@ export class Outbox {
    * store write (setIfAbsentWith): a crash leaves both or neither, so a claim always has its entry.
    * Returns true if this call recorded it (false = already recorded by anyone, ever within claimTtl).
    */
-  async record(item: AlertItem): Promise<boolean> {
+  async record(item: OutboxItem): Promise<boolean> {
     const recorded = (await this.claimWithEntry(item)) || (await this.recoverOrphanClaim(item));
     if (recorded) crashPoint('after-claim');
     return recorded;
   }
 
-  private claimWithEntry(item: AlertItem): Promise<boolean> {
+  private claimWithEntry(item: OutboxItem): Promise<boolean> {
     const now = this.now();
     const entry: OutboxEntry = { item, state: 'pending', createdAt: now, attempts: 0, nextAttemptAt: now };
     return this.store.setIfAbsentWith(claimKey(item.key), `${now}:${randomUUID()}`, this.claimTtlMs, [
@@ -153,7 +164,7 @@ export class Outbox {
    * Entries outlive their claims (sent ones are kept as long as claims), so "no entry" never means
    * "already delivered and forgotten".
    */
-  private async recoverOrphanClaim(item: AlertItem): Promise<boolean> {
+  private async recoverOrphanClaim(item: OutboxItem): Promise<boolean> {
     if ((await this.store.get(entryKey(item.key))) !== undefined) return false;
     const claim = await this.store.peekAtomic(claimKey(item.key));
     // Someone else's compare-and-delete matched first: that racer records it.
@@ -232,6 +243,19 @@ export class Outbox {
     const current = lastSentSchema.safeParse(await this.store.get(lastSentKey(subscriptionId)));
     if (current.success && current.data.at >= at) return;
     await this.store.set(lastSentKey(subscriptionId), { at }, this.sentTtlMs);
+  }
+
+  /**
+   * Settled without a post: held back by a snooze, or nothing to say (a success with no incident
+   * open). Kept like sent entries, so the claim never looks orphaned; not a "last alert".
+   */
+  async markSuppressed(keys: string[]): Promise<void> {
+    const now = this.now();
+    await this.update(keys, (entry) => {
+      if (entry.state !== 'pending') return undefined;
+      const { lastError: _dropped, ...rest } = entry;
+      return [{ ...rest, state: 'suppressed', sentAt: now }, this.sentTtlMs];
+    });
   }
 
   /**

@@ -9,11 +9,16 @@ import type { Logger } from '../log.js';
 import type { BotMetrics } from '../metrics.js';
 import type { TicsApi } from '../tics/client.js';
 import { isTicsError } from '../tics/errors.js';
-import { isTerminalStatus } from '../tics/schema.js';
+import { isTerminalStatus, type JobInstance } from '../tics/schema.js';
 import type { Store } from '../store.js';
 import { alertKey, alertsFor, detectTransitions, parseSnapshot, takeBaseline, transitionsSince, type LeagueSnapshot, type Transition } from './detect.js';
 import { alertItemKey, type Outbox } from './outbox.js';
+import { isIncidentEvent, slotOfItem } from './incidents/deliver-slot.js';
+import { jobKeyOf, slotOf } from './incidents/keys.js';
+import type { IncidentStore } from './incidents/store.js';
 import { planNext, toObservation, type ScanState } from './scan-plan.js';
+import { runningMs, stuckItems } from './stuck.js';
+import { STUCK_MIN_MS } from './watch-options.js';
 import type { SubscriptionRegistry } from './subscriptions.js';
 import type { AlertItem, LeagueHealth, Subscription } from './types.js';
 
@@ -30,6 +35,8 @@ export interface ScanResult {
   baseline: boolean;
   transitions: Transition[];
   snapshot: LeagueSnapshot;
+  /** What the scan read (stuck detection looks at the unfinished ones). */
+  instances: JobInstance[];
 }
 
 export const snapshotKey = (leagueId: string) => `snap:${leagueId}`;
@@ -53,9 +60,25 @@ export async function scanLeague(tics: TicsApi, leagueId: string, previous: Leag
     state.pages.push({ offset: step.offset, limit: options.pageSize, instances: page.instances, total: page.total });
   }
   const observation = toObservation(previous, state, now);
-  if (!previous) return { requests: state.pages.length, cutShort, baseline: true, transitions: [], snapshot: takeBaseline(observation) };
+  const instances = observation.instances;
+  if (!previous) return { requests: state.pages.length, cutShort, baseline: true, transitions: [], snapshot: takeBaseline(observation), instances };
   const { transitions, next } = detectTransitions(previous, observation);
-  return { requests: state.pages.length, cutShort, baseline: false, transitions, snapshot: next };
+  return { requests: state.pages.length, cutShort, baseline: false, transitions, snapshot: next, instances };
+}
+
+function alertItemFor(sub: Subscription, t: Transition, league: { id: string; alias?: string }, kind?: 'recovery'): AlertItem {
+  return {
+    key: alertItemKey(sub.id, kind === 'recovery' ? `${t.instance.id}:RECOVERED:${t.instance.endTime ?? ''}` : alertKey(t)),
+    subscriptionId: sub.id,
+    channelId: sub.channelId,
+    league: sub.leagueAlias ? { id: league.id, alias: sub.leagueAlias } : league,
+    instance: t.instance,
+    ...(t.from !== undefined ? { from: t.from } : {}),
+    to: t.to,
+    observedAt: t.observedAt,
+    ...(kind ? { kind } : {}),
+    ...(sub.notify?.length ? { notify: sub.notify } : {}),
+  };
 }
 
 /** Which alerts each subscription gets from one league's transitions. */
@@ -68,20 +91,40 @@ export function alertsForSubscriptions(
   const items: AlertItem[] = [];
   for (const sub of subscriptions) {
     const relevant = alertsFor(transitionsSince(transitions, previousTakenAt, sub.createdAt), new Set(sub.triggers));
-    for (const t of relevant) {
-      items.push({
-        key: alertItemKey(sub.id, alertKey(t)),
-        subscriptionId: sub.id,
-        channelId: sub.channelId,
-        league: sub.leagueAlias ? { id: league.id, alias: sub.leagueAlias } : league,
-        instance: t.instance,
-        ...(t.from !== undefined ? { from: t.from } : {}),
-        to: t.to,
-        observedAt: t.observedAt,
-      });
-    }
+    for (const t of relevant) items.push(alertItemFor(sub, t, league));
   }
   return items;
+}
+
+/**
+ * Records one subscription's alerts in transition order (oldest start first), with incidents: a
+ * failure marks its job failing; a later success of a failing job records a recovery, which
+ * resolves the job's incident when delivered. Only this league's poller (it holds the lease)
+ * writes the failing marks, so they need no locking.
+ */
+async function recordForSubscription(
+  deps: Pick<PollDeps, 'outbox' | 'incidents'>,
+  sub: Subscription,
+  transitions: readonly Transition[],
+  previousTakenAt: number,
+  league: { id: string; alias?: string },
+): Promise<number> {
+  const triggers = new Set(sub.triggers);
+  let recorded = 0;
+  for (const t of transitionsSince(transitions, previousTakenAt, sub.createdAt)) {
+    if (triggers.has(t.to) && t.from !== t.to) {
+      const item = alertItemFor(sub, t, league);
+      if (await deps.outbox.record(item)) recorded += 1;
+      if (deps.incidents && isIncidentEvent(item)) await deps.incidents.markFailing(slotOfItem(item)!, t.observedAt);
+    }
+    if (deps.incidents && t.to === 'SUCCEEDED' && sub.recovery !== false) {
+      const slot = slotOf(sub.id, jobKeyOf(t.instance.jobName, t.instance.id));
+      if (!(await deps.incidents.isFailing(slot))) continue;
+      if (await deps.outbox.record(alertItemFor(sub, t, league, 'recovery'))) recorded += 1;
+      await deps.incidents.clearFailing(slot);
+    }
+  }
+  return recorded;
 }
 
 export function unfinishedCount(snapshot: LeagueSnapshot): number {
@@ -103,6 +146,13 @@ export interface PollDeps {
   pollTimeoutMs: number;
   maxBackoffMs: number;
   aliasOf?: ((leagueId: string) => string | undefined) | undefined;
+  /** Incidents on: failures mark their job, and a later success records its recovery. */
+  incidents?: IncidentStore | undefined;
+  /**
+   * Whether any subscription of the league set `stuck:` — a point read, so a league whose jobs
+   * run for hours does not list its subscriptions on every poll. Absent: stuck alerts are off.
+   */
+  hasStuckWatch?: ((leagueId: string) => Promise<boolean>) | undefined;
 }
 
 export type PollOnceResult = { ok: true; requests: number; recorded: number } | { ok: false; requests: number; error: unknown };
@@ -123,13 +173,21 @@ export async function pollOnce(deps: PollDeps, leagueId: string, health: LeagueH
     const result = await scanLeague(deps.tics, leagueId, previous, observedAt, { pageSize: deps.pageSize, maxPages: deps.maxPages, signal });
     requests = result.requests;
     let recorded = 0;
+    const alias = deps.aliasOf?.(leagueId);
+    const league = alias ? { id: leagueId, alias } : { id: leagueId };
+    let subs: Subscription[] | undefined;
     if (previous && result.transitions.length) {
-      const alias = deps.aliasOf?.(leagueId);
-      const subs = await registry.forLeague(leagueId);
-      const items = alertsForSubscriptions(result.transitions, previous.takenAt, subs, alias ? { id: leagueId, alias } : { id: leagueId });
-      for (const item of items) if (await deps.outbox.record(item)) recorded += 1;
-      deps.metrics.alertsRecorded(recorded);
+      subs = await registry.forLeague(leagueId);
+      for (const sub of subs) recorded += await recordForSubscription(deps, sub, result.transitions, previous.takenAt, league);
     }
+    if (await mayBeStuck(deps, leagueId, result, observedAt)) {
+      subs ??= await registry.forLeague(leagueId);
+      for (const item of stuckItems({ instances: result.instances, snapshot: result.snapshot, subscriptions: subs, now: observedAt, league })) {
+        if (await deps.outbox.record(item)) recorded += 1;
+        if (deps.incidents) await deps.incidents.markFailing(slotOfItem(item)!, observedAt);
+      }
+    }
+    if (recorded) deps.metrics.alertsRecorded(recorded);
     // Lost the lease mid-poll: another replica owns this league now; leave the snapshot to it.
     signal.throwIfAborted();
     await store.set(snapshotKey(leagueId), result.snapshot);
@@ -148,6 +206,13 @@ export async function pollOnce(deps: PollDeps, leagueId: string, health: LeagueH
     await recordFailure(deps, leagueId, health, error, observedAt);
     return { ok: false, requests, error };
   }
+}
+
+/** Cheap checks first: an unfinished instance running longer than any `stuck:` may be, then the flag. */
+async function mayBeStuck(deps: PollDeps, leagueId: string, result: ScanResult, now: number): Promise<boolean> {
+  if (!deps.hasStuckWatch) return false;
+  const long = result.instances.some((instance) => !isTerminalStatus(instance.status) && (runningMs(instance, result.snapshot, now) ?? 0) > STUCK_MIN_MS);
+  return long && (await deps.hasStuckWatch(leagueId));
 }
 
 async function recordFailure(deps: PollDeps, leagueId: string, previous: LeagueHealth | undefined, error: unknown, at: number): Promise<void> {

@@ -18,6 +18,8 @@ import { loadSnapshot, pollOnce, snapshotKey, unfinishedCount, type PollDeps } f
 import { DEFAULT_MAX_PAGES, DEFAULT_PAGE_SIZE } from './scan-plan.js';
 import type { SubscriptionRegistry } from './subscriptions.js';
 import type { Notifier } from './types.js';
+import { IncidentActions } from './incidents/actions.js';
+import type { IncidentStore } from './incidents/store.js';
 
 export interface WatcherOptions {
   store: Store;
@@ -45,6 +47,10 @@ export interface WatcherOptions {
   aliasOf?: (leagueId: string) => string | undefined;
   owner?: string;
   metrics?: BotMetrics;
+  /** Incidents on (threads per job, recovery, snoozes); off, every alert is its own message. */
+  incidents?: IncidentStore;
+  /** Whether a league has a `stuck:` watch (see PollDeps.hasStuckWatch). */
+  hasStuckWatch?: (leagueId: string) => Promise<boolean>;
 }
 
 export interface CycleReport {
@@ -106,6 +112,7 @@ export class Watcher {
   private delivering: Promise<void> | undefined;
   private deliverAgain = false;
   private readonly pollDeps: PollDeps;
+  private readonly snoozes: IncidentActions | undefined;
 
   constructor(private readonly options: WatcherOptions) {
     this.owner = options.owner ?? `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
@@ -125,7 +132,25 @@ export class Watcher {
       pollTimeoutMs: options.pollTimeoutMs ?? 60_000,
       maxBackoffMs: options.maxBackoffMs ?? 30 * 60_000,
       aliasOf: options.aliasOf,
+      incidents: options.incidents,
+      hasStuckWatch: options.hasStuckWatch,
     };
+    this.snoozes = options.incidents ? new IncidentActions({ incidents: options.incidents, outbox: options.outbox, now: this.now }) : undefined;
+  }
+
+  /** Delivers now rather than at the next turn (a button recorded a thread line to post). */
+  deliverNow(): void {
+    if (!this.stopped) void this.deliverSoon();
+  }
+
+  /** Expired snoozes get their summary line recorded before the delivery that posts it. */
+  private async endExpiredSnoozes(): Promise<void> {
+    if (!this.snoozes) return;
+    try {
+      await this.snoozes.endExpiredSnoozes();
+    } catch (error) {
+      this.options.logger.error({ err: error }, 'ending expired snoozes failed; will retry next cycle');
+    }
   }
 
   start(): void {
@@ -172,6 +197,7 @@ export class Watcher {
     for (const id of this.queued) if (!current.has(id)) this.queued.delete(id);
     for (const id of leagueIds) if (!this.inFlight.has(id)) this.queued.add(id);
     this.pump();
+    await this.endExpiredSnoozes();
     await this.deliverSoon();
     const report: CycleReport = { ...this.sinceTick, leagues: leagueIds.length };
     const inBackoff = this.backoffSinceTick;
@@ -246,6 +272,7 @@ export class Watcher {
       now: this.now,
       owner: this.owner,
       metrics: this.metrics,
+      ...(this.options.incidents ? { incidents: this.options.incidents } : {}),
     };
   }
 
@@ -265,6 +292,7 @@ export class Watcher {
       },
       this.options.logger,
     );
+    await this.endExpiredSnoozes();
     report.delivery = await deliverDue(this.deliveryDeps());
     await this.closeCycle(report, inBackoff, started, startedReal);
     return report;
