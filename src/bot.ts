@@ -15,7 +15,10 @@ import { createSlackNotifier } from './slack/notifier.js';
 import { countReconnects } from './slack/slack-metrics.js';
 import { Outbox } from './watch/outbox.js';
 import { createWatchService } from './watch/service.js';
+import { IncidentStore } from './watch/incidents/store.js';
+import { IncidentActions } from './watch/incidents/actions.js';
 import { SubscriptionRegistry } from './watch/subscriptions.js';
+import { stuckWatchLookup } from './watch/stuck-watches.js';
 import { Watcher } from './watch/watcher.js';
 
 export interface BotHandle {
@@ -73,6 +76,7 @@ export async function startBot(config: Config, options: BotOptions = {}): Promis
     const aliasOf = (leagueId: string) => config.leagues.byId.get(leagueId);
     const registry = new SubscriptionRegistry(store);
     const outbox = new Outbox(store, { now });
+    const incidents = new IncidentStore(store, now);
     const watcher = new Watcher({
       store,
       tics,
@@ -93,10 +97,23 @@ export async function startBot(config: Config, options: BotOptions = {}): Promis
       now,
       aliasOf,
       metrics,
+      incidents,
+      hasStuckWatch: stuckWatchLookup(registry),
     });
     const synced = await registry.syncDeclared(config.watchDeclarations, now());
     if (synced.added + synced.updated + synced.removed > 0) logger.info({ ...synced }, 'TICS_WATCH subscriptions synchronised');
-    const watch = createWatchService({ registry, outbox, watcher, logger: logger.child({ component: 'watch' }), now, intervalSeconds: config.watchIntervalSeconds, aliasOf });
+    const watch = createWatchService({
+      registry,
+      outbox,
+      watcher,
+      logger: logger.child({ component: 'watch' }),
+      now,
+      intervalSeconds: config.watchIntervalSeconds,
+      aliasOf,
+      incidents,
+      // An unsnooze's summary line posts now, not at the next interval.
+      onRecorded: () => watcher.deliverNow(),
+    });
     let watcherStartedAt: number | undefined;
     const health = createHealth({
       mode: config.slack.appToken ? 'socket' : 'http',
@@ -111,7 +128,17 @@ export async function startBot(config: Config, options: BotOptions = {}): Promis
     const slack = createSlackApp({
       slack: config.slack,
       identity,
-      deps: { tics, leagues: config.leagues, logger, now, simulated: options.simulated ?? false, watch, access: config.access, metrics },
+      deps: {
+        tics,
+        leagues: config.leagues,
+        logger,
+        now,
+        simulated: options.simulated ?? false,
+        watch,
+        access: config.access,
+        metrics,
+        incidents: new IncidentActions({ incidents, outbox, now, onRecorded: () => watcher.deliverNow() }),
+      },
       ready: () => health.ready(),
       ...(options.slackBackoff ? { backoff: options.slackBackoff } : {}),
       metricsRegistry,

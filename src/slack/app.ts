@@ -10,6 +10,7 @@ import type { SlackConfig } from '../config.js';
 import type { ReadinessReport } from '../health.js';
 import { toBoltLogger, type Logger } from '../log.js';
 import { registerAlertActions } from './actions/alert.js';
+import { registerIncidentActions } from './actions/incident.js';
 import { registerHistoryActions } from './actions/history.js';
 import { registerUnknownActions } from './actions/unknown.js';
 import { registerCommands } from './commands/index.js';
@@ -125,6 +126,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   registerCommands(app, deps);
   registerHistoryActions(app, deps);
   registerAlertActions(app, deps);
+  registerIncidentActions(app, deps);
   registerUnknownActions(app, deps);
 
   const routesServer = mode === 'socket' ? createRoutesServer(customRoutes) : undefined;

@@ -4,6 +4,7 @@ import type { BotMetrics } from '../metrics.js';
 import type { TicsApi } from '../tics/client.js';
 import type { LeagueAliases } from '../tics/leagues.js';
 import type { AccessPolicy } from '../watch/access.js';
+import type { IncidentActions } from '../watch/incidents/actions.js';
 import type { WatchService } from '../watch/service.js';
 
 export interface SlackDeps {
@@ -15,6 +16,8 @@ export interface SlackDeps {
   simulated: boolean;
   /** Absent: watching is not enabled (only in tests of the history path). */
   watch?: WatchService;
+  /** Absent: incident buttons answer that they are not enabled (tests of the history path). */
+  incidents?: IncidentActions;
   /** Absent: every channel may use every league. */
   access?: AccessPolicy;
   /** Absent: nothing is counted (tests that build the Slack side alone). */

@@ -17,7 +17,7 @@ import { decodeCursor, encodeCursor, MAX_BUTTON_VALUE, type HistoryCursor } from
 import { describeTiming, formatDurationMs, plural, typeLabel } from '../../format/instance.js';
 import { statusEmoji, statusShortcode } from '../../format/status.js';
 import { escapeAndTruncate, leagueName, oneLine, slackDate, truncate, utcText, type SlackMessage } from './format.js';
-import { ALERT_ACTIONS, type AlertContext } from './alert.js';
+import { ALERT_ACTIONS, buildAlertMessage, type AlertContext } from './alert.js';
 import { decodeIncidentRef, encodeIncidentRef, type IncidentRef, type IncidentRefResult } from './incident-ref.js';
 import { SLACK_LIMITS } from '../limits.js';
 import { sharedCopy } from './copy.js';
@@ -170,36 +170,77 @@ export function buildIncidentParent(view: IncidentView, ctx: AlertContext): Slac
   }
 }
 
+/**
+ * A failure's parent starts as the alert it has always been (the first alert "is posted as
+ * today"): the same header, facts and result excerpt, now about the latest failure. Below it, once
+ * there is something to sum up, the running summary; then the incident's controls. A stuck
+ * instance, which no plain alert describes, gets the summary layout from the start.
+ */
 function openParent(view: IncidentView, ctx: AlertContext): SlackMessage {
+  const { incident } = view;
+  const { latest } = incident;
+  const snooze = activeSnooze(view, ctx.now);
+  const ack = acknowledgement(view);
+  const tokens = notifyTokens(incident.notify);
+  const summarised = latest.kind === 'stuck' ? summaryLayout(view, ctx, ack, snooze) : alertLayout(view, ctx, ack, snooze);
+  const blocks: types.KnownBlock[] = [...summarised.blocks];
+  if (tokens.length) blocks.push(context(copy.context.cc(tokens)));
+  blocks.push(openActions(incident, ack !== undefined, snooze !== undefined));
+  // Escaped and cut before the mentions go on, so neither can break a token.
+  const text = summarised.text + (tokens.length ? copy.text.cc(tokens) : '');
+  return { text, blocks };
+}
+
+type Ack = IncidentView['ack'];
+
+function summaryFields(incident: Incident, ack: Ack, snooze: Snooze | undefined, withLatest: boolean): types.MrkdwnElement[] {
+  const fields = [field(copy.label.since, slackDate(incident.openedAt)), field(copy.label.failures, copy.failures(incident.events))];
+  if (withLatest) fields.push(field(copy.label.latest, latestText(incident.latest)));
+  if (ack) fields.push(field(copy.label.acknowledged, copy.acknowledged(userText(ack.userId), slackDate(ack.at, ACK_DATE))));
+  if (snooze) fields.push(field(copy.label.snoozed, snoozeText(snooze, incident)));
+  return fields;
+}
+
+function alertLayout(view: IncidentView, ctx: AlertContext, ack: Ack, snooze: Snooze | undefined): SlackMessage {
+  const { incident } = view;
+  const { latest } = incident;
+  const alert = buildAlertMessage(
+    {
+      key: '',
+      subscriptionId: incident.subscriptionId,
+      channelId: incident.channelId,
+      league: incident.league,
+      instance: latest.instance,
+      ...(latest.from === undefined ? {} : { from: latest.from }),
+      to: latest.status,
+      observedAt: latest.observedAt,
+    },
+    ctx,
+  );
+  // The alert's own Job history button moves into the incident's controls.
+  const blocks = alert.blocks.filter((b) => b.type !== 'actions');
+  const hasSummary = incident.events > 1 || ack !== undefined || snooze !== undefined;
+  if (hasSummary) blocks.push({ type: 'section', fields: summaryFields(incident, ack, snooze, false) });
+  if (incident.events <= 1) return { text: alert.text, blocks };
+  const status = oneLine(latest.status);
+  const plain = copy.text.open(statusEmoji(latest.status), status, jobNameOf(incident), oneLine(typeLabel(incident.job.type)), leagueName(incident.league), copy.failures(incident.events), utcText(incident.openedAt));
+  return { text: escapeAndTruncate(plain + (ctx.simulated ? sharedCopy.simulatedSuffix : ''), TEXT_MAX), blocks };
+}
+
+function summaryLayout(view: IncidentView, ctx: AlertContext, ack: Ack, snooze: Snooze | undefined): SlackMessage {
   const { incident } = view;
   const { latest } = incident;
   const name = jobNameOf(incident);
   const status = oneLine(latest.status);
   const headerText = latest.kind === 'stuck' ? copy.header.stuck(status, name) : copy.header.open(statusEmoji(latest.status), status, name);
-  const snooze = activeSnooze(view, ctx.now);
-  const fields = [
-    ...identityFields(incident),
-    field(copy.label.since, slackDate(incident.openedAt)),
-    field(copy.label.failures, copy.failures(incident.events)),
-    field(copy.label.latest, latestText(latest)),
-  ];
-  const ack = acknowledgement(view);
-  if (ack) fields.push(field(copy.label.acknowledged, copy.acknowledged(userText(ack.userId), slackDate(ack.at, ACK_DATE))));
-  if (snooze) fields.push(field(copy.label.snoozed, snoozeText(snooze, incident)));
-
+  const fields = [...identityFields(incident), ...summaryFields(incident, ack, snooze, true)];
   const blocks: types.KnownBlock[] = [header(headerText), { type: 'section', fields }, detectedContext(incident, ctx)];
-  const tokens = notifyTokens(incident.notify);
-  if (tokens.length) blocks.push(context(copy.context.cc(tokens)));
-  blocks.push(openActions(incident, ack !== undefined, snooze !== undefined));
-
   const type = oneLine(typeLabel(incident.job.type));
   const plain =
     latest.kind === 'stuck'
       ? copy.text.stuck(status, name, type, leagueName(incident.league))
       : copy.text.open(statusEmoji(latest.status), status, name, type, leagueName(incident.league), copy.failures(incident.events), utcText(incident.openedAt));
-  // Escaped and cut before the mentions go on, so neither can break a token.
-  const text = escapeAndTruncate(plain + (ctx.simulated ? sharedCopy.simulatedSuffix : ''), TEXT_MAX) + (tokens.length ? copy.text.cc(tokens) : '');
-  return { text, blocks };
+  return { text: escapeAndTruncate(plain + (ctx.simulated ? sharedCopy.simulatedSuffix : ''), TEXT_MAX), blocks };
 }
 
 function resolvedParent(view: IncidentView, ctx: AlertContext): SlackMessage {
