@@ -31,7 +31,8 @@ import { TicsClient, type ListInstanceHistoryParams, type TicsApi } from '../src
 import type { InstancePage } from '../src/tics/schema.js';
 import { Outbox } from '../src/watch/outbox.js';
 import { SubscriptionRegistry } from '../src/watch/subscriptions.js';
-import type { AlertItem, Notifier, NotifyResult } from '../src/watch/types.js';
+import type { AlertItem, IncidentView, Notifier, NotifyResult, ThreadLine } from '../src/watch/types.js';
+import type { Incident } from '../src/watch/incidents/types.js';
 import { Watcher, type CycleReport } from '../src/watch/watcher.js';
 import type { SimulatorProcessOptions } from './simulator-process.js';
 import { machine, ms, summarize, table, type Machine, type Summary } from './stats.js';
@@ -287,12 +288,36 @@ class TimedTics implements TicsApi {
 class CountingNotifier implements Notifier {
   readonly items: AlertItem[] = [];
   posts = 0;
+  updates = 0;
 
   post(_channelId: string, items: readonly AlertItem[]): Promise<NotifyResult> {
     this.posts += 1;
     this.items.push(...items);
     return Promise.resolve({ ok: true, ts: `${Date.now() / 1000}` });
   }
+
+  postParent(view: IncidentView): Promise<NotifyResult> {
+    this.posts += 1;
+    this.items.push(...incidentItems(view.incident));
+    return Promise.resolve({ ok: true, ts: `${Date.now() / 1000}` });
+  }
+
+  updateParent(_view: IncidentView, ts: string): Promise<NotifyResult> {
+    this.updates += 1;
+    return Promise.resolve({ ok: true, ts });
+  }
+
+  postInThread(incident: Incident, _threadTs: string, line: ThreadLine): Promise<NotifyResult> {
+    this.posts += 1;
+    if (line.kind === 'event') this.items.push(...incidentItems({ ...incident, latest: line.event }));
+    return Promise.resolve({ ok: true, ts: `${Date.now() / 1000}` });
+  }
+}
+
+/** The alert a parent or a thread reply stands for, as the bench counts alerts. */
+function incidentItems(incident: Incident): AlertItem[] {
+  const { latest } = incident;
+  return [{ key: '', subscriptionId: incident.subscriptionId, channelId: incident.channelId, league: incident.league, instance: latest.instance, to: latest.status, observedAt: latest.observedAt }];
 }
 
 const readySchema = z.object({

@@ -69,6 +69,8 @@ export interface FakeSlack {
   readonly socket: FakeSocketMode;
   /** The message as it stands now (after chat.update), or undefined if never posted. */
   message(channel: string, ts: string): Record<string, unknown> | undefined;
+  /** Deletes a message as a person would: updates then fail with message_not_found, replies with thread_not_found. */
+  deleteMessage(channel: string, ts: string): boolean;
   close(): Promise<void>;
 }
 
@@ -302,6 +304,8 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     if (args.channel === undefined) return fail('channel_not_found');
     const problem = messageProblem(args, true);
     if (problem) return problem;
+    // Slack refuses a reply whose parent it cannot find (deleted, or never posted in this channel).
+    if (args.thread_ts !== undefined && !messages.has(messageKey(args.channel, args.thread_ts))) return fail('thread_not_found');
     const ts = nextTs();
     const message: Record<string, unknown> = {
       type: 'message',
@@ -569,6 +573,9 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       const state = responseUrls.get(id);
       if (!state) throw new Error(`fake Slack: no response_url was issued with id ${id}`);
       state.expired = true;
+    },
+    deleteMessage(channel, ts) {
+      return messages.delete(messageKey(channel, ts));
     },
     message(channel, ts) {
       return messages.get(messageKey(channel, ts));

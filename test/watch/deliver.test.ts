@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { notifierWith } from '../helpers/notifier.js';
 import { createLogger } from '../../src/log.js';
 import { createStore } from '../../src/store.js';
 import { deliverDue } from '../../src/watch/deliver.js';
@@ -30,14 +31,14 @@ describe('deliverDue and its delivery locks', () => {
     for (const n of [1, 2, 3]) await outbox.record(item(n));
     const other = new Outbox(store);
     const stolen: boolean[] = [];
-    const notifier: Notifier = {
+    const notifier: Notifier = notifierWith({
       async post() {
         await new Promise((resolve) => setTimeout(resolve, 450));
         // Each post takes longer than the whole lock TTL; the locks must still be ours.
         stolen.push((await other.lockForDelivery(item(3).key, 'replica-b', 10_000)) !== undefined);
         return { ok: true, ts: '1.0' };
       },
-    };
+    });
     const report = await deliverDue({ outbox, registry, notifier, logger: createLogger({ level: 'silent' }), now: () => T0, owner: 'replica-a', lockMs: 300 });
     expect(report.alertsSent).toBe(3);
     expect(stolen).toEqual([false, false, false]);
@@ -56,17 +57,17 @@ describe('deliverDue and its delivery locks', () => {
       return held && { ...held, renew: () => Promise.resolve(false) };
     };
     let posts = 0;
-    const notifier: Notifier = {
+    const notifier: Notifier = notifierWith({
       async post() {
         posts += 1;
         await new Promise((resolve) => setTimeout(resolve, 250));
         return { ok: true, ts: '1.0' };
       },
-    };
+    });
     const report = await deliverDue({ outbox, registry, notifier, logger: createLogger({ level: 'silent' }), now: () => T0, owner: 'replica-a', lockMs: 150 });
     expect(posts).toBe(1);
     expect(report.alertsSent).toBe(1);
-    const pending = [...(await outbox.due()).values()].flat().map((e) => e.item.instance.id);
+    const pending = [...(await outbox.due()).values()].flat().map((e) => e.item.key);
     expect(pending).toHaveLength(2);
     await store.close();
   });

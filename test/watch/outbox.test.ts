@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Store } from '../../src/store.js';
 import { CHANNEL_ERROR_RETRY_MS, GIVE_UP_AFTER_MS, Outbox, nextDelay } from '../../src/watch/outbox.js';
-import type { AlertItem } from '../../src/watch/types.js';
+import type { AlertItem, OutboxItem } from '../../src/watch/types.js';
 import { BACKENDS, sleep, warnIfRedisSkipped, type StoreFixture } from './store-backends.js';
 
 warnIfRedisSkipped();
@@ -30,7 +30,7 @@ function clock(start = T0) {
   return { now: () => now, set: (t: number) => void (now = t), advance: (ms: number) => void (now += ms) };
 }
 
-const keysOf = (map: Map<string, { item: AlertItem }[]>) => new Map([...map].map(([c, es]) => [c, es.map((e) => e.item.key)]));
+const keysOf = (map: Map<string, { item: OutboxItem }[]>) => new Map([...map].map(([c, es]) => [c, es.map((e) => e.item.key)]));
 
 describe('nextDelay', () => {
   it('starts at 2 s, doubles, and is capped at 15 min', () => {

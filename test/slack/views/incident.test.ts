@@ -14,7 +14,7 @@ import type { Incident } from '../../../src/watch/incidents/types.js';
 import type { IncidentView, ThreadLine } from '../../../src/watch/types.js';
 import { assertWithinSlackLimits } from '../../helpers/block-kit-limits.js';
 import { HOUR, MINUTE, NOW } from './fixtures.js';
-import { ACK, CREDIT, failureEvent, incident, resolvedIncident, SLOT, snooze, stuckEvent } from './incident-fixtures.js';
+import { ACK, CREDIT, failedInstance, failureEvent, incident, resolvedIncident, SLOT, snooze, stuckEvent } from './incident-fixtures.js';
 
 const CTX: AlertContext = { now: NOW };
 
@@ -60,7 +60,7 @@ function line(l: ThreadLine, inc: Incident = incident(), ctx: AlertContext = CTX
 
 const header = (m: SlackMessage) => (m.blocks[0] as unknown as { type: string; text: { text: string } }).text.text;
 const fields = (m: SlackMessage) =>
-  (m.blocks.find((b) => b.type === 'section' && 'fields' in b) as unknown as { fields: Array<{ text: string }> }).fields;
+  m.blocks.filter((b) => b.type === 'section' && 'fields' in b).flatMap((b) => (b as unknown as { fields: Array<{ text: string }> }).fields);
 const field = (m: SlackMessage, label: string) => fields(m).find((f) => f.text.startsWith(`*${label}*\n`))?.text.slice(label.length + 3);
 const labels = (m: SlackMessage) => fields(m).map((f) => f.text.split('\n')[0]);
 const contexts = (m: SlackMessage) =>
@@ -87,10 +87,11 @@ describe('buildIncidentParent: open', () => {
     const message = parent({ incident: incident() });
     expect(message).toMatchSnapshot();
     expect(header(message)).toBe('❌ FAILED · credit-score-xgb-train');
-    expect(labels(message)).toEqual(['*League*', '*Type*', '*Failing since*', '*Failures*', '*Latest*']);
+    // The alert as it has always looked, about the latest failure, then the running summary.
+    expect(labels(message)).toEqual(['*League*', '*Type*', '*Started*', '*Ended*', '*Duration*', '*Previous status*', '*Instance*', '*Failing since*', '*Failures*']);
     expect(field(message, 'League')).toBe(`credit-risk \`${CREDIT.id}\``);
     expect(field(message, 'Failures')).toBe('4 failures');
-    expect(field(message, 'Latest')).toMatch(/^:x: \*FAILED\* · `f96b4d5e07a29b6d4c5f8e1d76a3b2c0`\nended <!date\^\d+\^/);
+    expect(field(message, 'Instance')).toBe('`f96b4d5e07a29b6d4c5f8e1d76a3b2c0`');
     expect(message.text).toBe('❌ FAILED: credit-score-xgb-train (Vertical FL training) in credit-risk — 4 failures since 2026-11-27 04:31 UTC');
     expect(contexts(message).join(' ')).toContain('`/tics unwatch credit-risk`');
     expect(actionIds(message)).toEqual([
@@ -100,7 +101,10 @@ describe('buildIncidentParent: open', () => {
       ALERT_ACTIONS.jobHistory,
     ]);
     expect(elements(message)[0]!.style).toBe('primary');
-    expect(parent({ incident: incident({ events: 1 }) }).text).toContain('— 1 failure since');
+    // A first failure reads as the plain alert it is: no summary yet.
+    const first = parent({ incident: incident({ events: 1 }) });
+    expect(first.text).not.toContain('failure since');
+    expect(labels(first)).not.toContain('*Failures*');
   });
 
   it('offers 1 h, 8 h and 24 h in a select, and asks before snoozing until it succeeds', () => {
@@ -209,7 +213,7 @@ describe('buildIncidentParent: open', () => {
     const latest = failureEvent('c63e', 5 * MINUTE, { status: 'QUARANTINED' });
     const message = parent({ incident: incident({ latest }) });
     expect(header(message)).toBe('❔ QUARANTINED · credit-score-xgb-train');
-    expect(field(message, 'Latest')).toMatch(/^:grey_question: \*QUARANTINED\*/);
+    expect(message.text).toMatch(/^❔ QUARANTINED: credit-score-xgb-train/);
   });
 
   it('marks simulated data', () => {
@@ -250,7 +254,8 @@ describe('buildIncidentParent: resolved and superseded', () => {
         cursor: { v: 1, league: 'credit-risk', jobName: 'credit-score-xgb-train', limit: 10, offset: 0 },
       });
     }
-    const unnamed = parent({ incident: incident({ job: { key: 'k', name: '', type: 'HFL' } }) });
+    const unnamedEvent = failureEvent('c63e', 5 * MINUTE, { instance: failedInstance('c63e', 5 * MINUTE, { jobName: '' }) });
+    const unnamed = parent({ incident: incident({ job: { key: 'k', name: '', type: 'HFL' }, first: unnamedEvent, latest: unnamedEvent }) });
     expect(header(unnamed)).toBe('❌ FAILED · unnamed job');
     expect(elements(unnamed).at(-1)!.text!.text).toBe('League history');
   });
@@ -328,7 +333,7 @@ describe('buildThreadLine', () => {
 describe('incident views: hostile and huge data', () => {
   const hostile = '<!channel> <!here> <@U1> <!subteam^S1> &amp; *x*';
   const hostileIncident = (): Incident => {
-    const event = failureEvent('<@U1>', 5 * MINUTE, { status: '<!here>' });
+    const event = failureEvent('<@U1>', 5 * MINUTE, { status: '<!here>', instance: failedInstance('<@U1>', 5 * MINUTE, { jobName: hostile, status: '<!here>', type: '<!channel>' }) });
     return incident({ job: { key: 'k', name: hostile, type: '<!channel>' }, latest: event, first: event, league: { id: CREDIT.id, alias: '<!everyone>' } });
   };
   const allMessages = (inc: Incident): SlackMessage[] => [

@@ -122,23 +122,34 @@ forEachMode((mode) => {
       expect(h.posts()).toHaveLength(since);
     });
 
-    it('a re-run of the same instance that fails again (new end time) is a new alert; the same failure is not', async () => {
+    it('a re-run of the same instance that fails again (new end time) is a new alert, in the job\'s thread; the same failure is not', async () => {
       const since = h.posts().length;
+      const parent = h.alertsSince(0)[0]!;
       // Back to RUNNING (a re-run), then FAILED again later: a genuinely new failure.
       h.sim.world.setStatus(LEAGUE, running1.id, 'RUNNING');
       await h.cycle();
       expect(h.posts()).toHaveLength(since);
       h.sim.world.setStatus(LEAGUE, running1.id, 'FAILED');
       await h.cycle();
-      expect(alertTriples(h.alertsSince(since))).toEqual([triple(CHAN, running1, 'FAILED')]);
+      const replies = h.alertsSince(since);
+      expect(replies).toHaveLength(1);
+      // Into the first alert's thread, never broadcast to the channel.
+      expect(replies[0]!.args.thread_ts).toBe(parent.response.ts);
+      expect(replies[0]!.args.reply_broadcast).toBe('false');
+      expect(replies[0]!.args.text).toMatch(/^❌ FAILED again: train-one — failure 2/);
+      expect(allText(replies[0]!.args)).toContain(running1.id);
+      // The first alert, updated in place: now the incident's running summary.
+      const parentNow = h.slack.message(CHAN, String(parent.response.ts))!;
+      expect(allText(parentNow)).toContain('2 failures');
       await h.cycle();
       expect(h.posts()).toHaveLength(since + 1);
     });
 
     it('"Job history" on an alert shows that job\'s history to the clicker only', async () => {
       const alert = h.alertsSince(0)[0]!.args;
-      expect(buttons(alert).map((b) => b.text)).toEqual(['Job history']);
+      expect(buttons(alert).map((b) => b.text)).toEqual(['Acknowledge', 'Snooze until it succeeds', 'Job history']);
       const requestsBefore = h.sim.requests.length;
+      const updatesBefore = h.slack.callsTo('chat.update').length;
       const { reply } = await h.pressAndWait({ ...alert, response_type: 'in_channel' }, 'alert_job_history', { userId: 'U0CLICKER1', channelId: CHAN });
       expect(reply.response_type).toBe('ephemeral');
       expect(reply.replace_original).toBe(false);
@@ -148,7 +159,7 @@ forEachMode((mode) => {
       expect(allText(reply)).toContain('train-one');
       expect(h.sim.requests.length).toBeGreaterThan(requestsBefore);
       // The alert in the channel was not touched and nothing was posted there.
-      expect(h.slack.callsTo('chat.update')).toHaveLength(0);
+      expect(h.slack.callsTo('chat.update')).toHaveLength(updatesBefore);
     });
   });
 
