@@ -220,7 +220,8 @@ function alertLayout(view: IncidentView, ctx: AlertContext, ack: Ack, snooze: Sn
   // The alert's own Job history button moves into the incident's controls.
   const blocks = alert.blocks.filter((b) => b.type !== 'actions');
   const hasSummary = incident.events > 1 || ack !== undefined || snooze !== undefined;
-  if (hasSummary) blocks.push({ type: 'section', fields: summaryFields(incident, ack, snooze, false) });
+  // Above the alert's "detected" line, which stays last, as on every alert.
+  if (hasSummary) blocks.splice(Math.max(0, blocks.length - 1), 0, { type: 'section', fields: summaryFields(incident, ack, snooze, false) });
   if (incident.events <= 1) return { text: alert.text, blocks };
   const status = oneLine(latest.status);
   const plain = copy.text.open(statusEmoji(latest.status), status, jobNameOf(incident), oneLine(typeLabel(incident.job.type)), leagueName(incident.league), copy.failures(incident.events), utcText(incident.openedAt));
