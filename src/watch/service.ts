@@ -115,6 +115,10 @@ export function createWatchService(deps: {
       if (existing.source === 'config') return { removed: false, configManaged: true, pendingDropped: 0 };
       await registry.remove(leagueId, channelId);
       const pendingDropped = await outbox.dropPendingFor(existing.id);
+      // Its snoozes go with it: one ending later would post a summary for a watch that is gone.
+      for (const { slot, snooze } of await incidents.snoozes()) {
+        if (subscriptionOfSlot(slot) === existing.id) await incidents.clearSnooze(slot, snooze.id);
+      }
       if ((await registry.forLeague(leagueId)).length === 0) await watcher.forgetLeague(leagueId);
       logger.info({ leagueId, channelId, pendingDropped }, 'subscription removed');
       return { removed: true, configManaged: false, pendingDropped };

@@ -133,5 +133,16 @@ forEachMode((mode) => {
       const noJob = await h.ask('unsnooze owners', { channelId: HERE });
       expect(allText(noJob.reply)).toContain('which job?');
     });
+
+    it('unwatch takes the watch\'s snoozes with it, so none ends later into a thread nobody watches', async () => {
+      const weekly = slot('weekly <retrain> & eval', THERE);
+      await incidents.setSnooze(weekly, { id: 's-gone', jobName: 'weekly <retrain> & eval', by: 'U0SNOOZER1', at: h.clock.now(), until: h.clock.now() + 60_000, untilSuccess: false });
+      await incidents.setSnooze(slot('nightly scoring'), { id: 's-stays', jobName: 'nightly scoring', by: 'U0SNOOZER1', at: h.clock.now(), untilSuccess: true });
+      const { reply } = await h.ask('unwatch owners', { channelId: THERE });
+      expect(reply.text).toMatch(/^Stopped/);
+      expect(await incidents.snooze(weekly)).toBeUndefined();
+      // Another channel's watch of the same league keeps its own.
+      expect(await incidents.snooze(slot('nightly scoring'))).toMatchObject({ id: 's-stays' });
+    });
   });
 });
