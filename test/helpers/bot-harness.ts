@@ -83,6 +83,16 @@ export interface ClickOptions extends RequestOptions {
   ephemeral?: boolean;
   messageBlocks?: unknown[];
   messageText?: string;
+  /** Sends a choice in a static select (with this option) instead of a button click. */
+  selectedOption?: { value: string; text: string };
+  /** The select's placeholder text, echoed in the action. */
+  placeholder?: string;
+}
+
+/** press(): for a select, the value of the option to pick (its text is read from the select). */
+export interface PressOptions extends ClickOptions {
+  nth?: number;
+  option?: string;
 }
 
 export interface ButtonRef {
@@ -107,15 +117,18 @@ export interface Harness {
   readonly secrets: readonly string[];
   command(text: string, opts?: RequestOptions): Promise<Sent>;
   click(actionId: string, value: string | undefined, opts?: ClickOptions): Promise<Sent>;
-  /** Clicks the `nth` button with this action id in `message`, with its own value and block id. */
-  press(message: SlackBody, actionId: string, opts?: ClickOptions & { nth?: number }): Promise<Sent>;
+  /**
+   * Clicks the `nth` button with this action id in `message`, with its own value and block id; for
+   * a static select with that action id, picks the option whose value is `opts.option`.
+   */
+  press(message: SlackBody, actionId: string, opts?: PressOptions): Promise<Sent>;
   responses(id: string): ResponseUrlPost[];
   /** Waits until `id` has received `count` posts and returns the last of them. */
   waitForReply(id: string, opts?: { count?: number; timeoutMs?: number }): Promise<ResponseUrlPost>;
   /** `command()` + the first reply's body. */
   ask(text: string, opts?: RequestOptions): Promise<{ sent: Sent; reply: SlackBody }>;
   /** `press()` + the first reply's body. */
-  pressAndWait(message: SlackBody, actionId: string, opts?: ClickOptions & { nth?: number }): Promise<{ sent: Sent; reply: SlackBody }>;
+  pressAndWait(message: SlackBody, actionId: string, opts?: PressOptions): Promise<{ sent: Sent; reply: SlackBody }>;
   logs(): LogLine[];
   waitForLog(predicate: (line: LogLine) => boolean, timeoutMs?: number): Promise<LogLine>;
   /** Every message the bot sent to Slack so far (response_url bodies and chat.* args). */
@@ -294,19 +307,39 @@ function harness({ mode, sim, slack, bot, config, signingSecret, secrets, lines 
         ...(opts.channelId ? { channelId: opts.channelId } : {}),
         ...(opts.messageBlocks ? { messageBlocks: opts.messageBlocks } : {}),
         ...(opts.messageText ? { messageText: opts.messageText } : {}),
+        ...(opts.selectedOption ? { selectedOption: opts.selectedOption } : {}),
+        ...(opts.placeholder ? { placeholder: opts.placeholder } : {}),
       });
       return post(body, opts, ids);
     },
     async press(message, actionId, opts = {}) {
-      const found = buttons(message).filter((b) => b.actionId === actionId);
-      const button = found[opts.nth ?? 0];
-      if (!button) throw new Error(`no "${actionId}" button #${opts.nth ?? 0} in the message; buttons: ${buttons(message).map((b) => b.actionId).join(', ') || 'none'}`);
+      const { nth, option, ...clickOpts } = opts;
       const ephemeral = opts.ephemeral ?? message.response_type !== 'in_channel';
+      const original = ephemeral ? {} : { messageBlocks: blocksOf(message), ...(typeof message.text === 'string' ? { messageText: message.text } : {}) };
+      const found = buttons(message).filter((b) => b.actionId === actionId);
+      const button = found[nth ?? 0];
+      if (!button) {
+        const select = selects(message).filter((s) => s.actionId === actionId)[nth ?? 0];
+        if (!select) {
+          const all = [...buttons(message), ...selects(message)].map((b) => b.actionId);
+          throw new Error(`no "${actionId}" button or select #${nth ?? 0} in the message; controls: ${all.join(', ') || 'none'}`);
+        }
+        const picked = select.options.find((o) => o.value === option);
+        if (!picked) throw new Error(`select "${actionId}" has no option ${String(option)}; options: ${select.options.map((o) => o.value).join(', ')}`);
+        return h.click(actionId, undefined, {
+          ...(select.blockId ? { blockId: select.blockId } : {}),
+          ...(select.placeholder ? { placeholder: select.placeholder } : {}),
+          selectedOption: picked,
+          ...original,
+          ...clickOpts,
+          ephemeral,
+        });
+      }
       return h.click(actionId, button.value, {
         ...(button.blockId ? { blockId: button.blockId } : {}),
         buttonText: button.text,
-        ...(ephemeral ? {} : { messageBlocks: blocksOf(message), ...(typeof message.text === 'string' ? { messageText: message.text } : {}) }),
-        ...opts,
+        ...original,
+        ...clickOpts,
         ephemeral,
       });
     },
@@ -401,6 +434,33 @@ export function buttons(message: SlackBody): ButtonRef[] {
     if (!isRecord(element) || element.type !== 'button' || typeof element.action_id !== 'string') return;
     const text = isRecord(element.text) && typeof element.text.text === 'string' ? element.text.text : '';
     out.push({ actionId: element.action_id, value: typeof element.value === 'string' ? element.value : undefined, blockId, text });
+  };
+  for (const block of blocksOf(message)) {
+    if (!isRecord(block)) continue;
+    const blockId = typeof block.block_id === 'string' ? block.block_id : undefined;
+    if (block.accessory !== undefined) add(block.accessory, blockId);
+    if (Array.isArray(block.elements)) for (const e of block.elements) add(e, blockId);
+  }
+  return out;
+}
+
+export interface SelectRef {
+  actionId: string;
+  blockId: string | undefined;
+  placeholder: string | undefined;
+  options: Array<{ value: string; text: string }>;
+}
+
+/** Every static select in the message (section accessories and actions blocks), in order. */
+export function selects(message: SlackBody): SelectRef[] {
+  const out: SelectRef[] = [];
+  const textOf = (v: unknown) => (isRecord(v) && typeof v.text === 'string' ? v.text : undefined);
+  const add = (element: unknown, blockId: string | undefined) => {
+    if (!isRecord(element) || element.type !== 'static_select' || typeof element.action_id !== 'string') return;
+    const options = (Array.isArray(element.options) ? element.options : [])
+      .filter(isRecord)
+      .map((o) => ({ value: typeof o.value === 'string' ? o.value : '', text: textOf(o.text) ?? '' }));
+    out.push({ actionId: element.action_id, blockId, placeholder: textOf(element.placeholder), options });
   };
   for (const block of blocksOf(message)) {
     if (!isRecord(block)) continue;

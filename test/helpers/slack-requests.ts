@@ -104,9 +104,13 @@ export interface BlockActionInput {
   /** The message the button sits in; when omitted, a message holding just the clicked button. */
   messageText?: string;
   messageBlocks?: unknown[];
+  /** A choice in a `static_select` instead of a button click: the option picked, as Slack sends it. */
+  selectedOption?: { value: string; text: string };
+  /** The select's placeholder (Slack echoes it in the action); 'Select…' by default. */
+  placeholder?: string;
 }
 
-/** The form body (`payload=<JSON>`) of a button click. */
+/** The form body (`payload=<JSON>`) of a button click, or of a choice in a static select. */
 export function blockActionsBody(input: BlockActionInput): string {
   const ephemeral = input.isEphemeral === true || input.containerType === 'ephemeral';
   const teamId = input.teamId ?? DEFAULTS.teamId;
@@ -116,14 +120,19 @@ export function blockActionsBody(input: BlockActionInput): string {
   const messageTs = input.messageTs ?? slackTs();
   const blockId = input.blockId ?? randomBytes(3).toString('base64url');
   const buttonText = { type: 'plain_text', text: input.buttonText ?? 'Button', emoji: true };
-  const action: Record<string, unknown> = {
-    type: 'button',
-    action_id: input.actionId,
-    block_id: blockId,
-    text: buttonText,
-    action_ts: slackTs(),
-  };
-  if (input.value !== undefined) action.value = input.value;
+  const placeholder = { type: 'plain_text', text: input.placeholder ?? 'Select…', emoji: true };
+  // A select's action has no `value` or `text` of its own: the option carries both.
+  const action: Record<string, unknown> = input.selectedOption
+    ? {
+        type: 'static_select',
+        action_id: input.actionId,
+        block_id: blockId,
+        selected_option: { text: { type: 'plain_text', text: input.selectedOption.text, emoji: true }, value: input.selectedOption.value },
+        placeholder,
+        action_ts: slackTs(),
+      }
+    : { type: 'button', action_id: input.actionId, block_id: blockId, text: buttonText, action_ts: slackTs() };
+  if (input.value !== undefined && !input.selectedOption) action.value = input.value;
 
   const payload: Record<string, unknown> = {
     type: 'block_actions',
@@ -143,8 +152,15 @@ export function blockActionsBody(input: BlockActionInput): string {
   // Slack omits `message` for clicks in ephemeral messages: handlers cannot read the original
   // there, and tests must not let them pretend they can.
   if (!ephemeral) {
-    const button: Record<string, unknown> = { type: 'button', action_id: input.actionId, text: buttonText };
-    if (input.value !== undefined) button.value = input.value;
+    const button: Record<string, unknown> = input.selectedOption
+      ? {
+          type: 'static_select',
+          action_id: input.actionId,
+          placeholder,
+          options: [{ text: { type: 'plain_text', text: input.selectedOption.text, emoji: true }, value: input.selectedOption.value }],
+        }
+      : { type: 'button', action_id: input.actionId, text: buttonText };
+    if (input.value !== undefined && !input.selectedOption) button.value = input.value;
     payload.message = {
       type: 'message',
       subtype: 'bot_message',
