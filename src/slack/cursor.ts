@@ -62,6 +62,24 @@ const detailsRefSchema = z.strictObject({
   jobId: ticsId.exactOptional(),
 });
 
+/**
+ * The job and status selects cannot carry a cursor in their options (an option's value holds 150
+ * characters), so their block's `block_id` (255) carries the page's filters: a cursor at offset 0.
+ * `undefined` when the filters are too long to fit; the view then leaves the selects out.
+ */
+export const FILTER_BLOCK_PREFIX = 'history_filters:';
+
+export function encodeFilterBlockId(cursor: HistoryCursor): string | undefined {
+  const { back: _dropped, ...rest } = cursor;
+  const id = FILTER_BLOCK_PREFIX + JSON.stringify({ ...rest, offset: 0 });
+  return id.length <= SLACK_LIMITS.id ? id : undefined;
+}
+
+export function decodeFilterBlockId(blockId: string | undefined): DecodeResult<HistoryCursor> {
+  if (blockId === undefined || !blockId.startsWith(FILTER_BLOCK_PREFIX)) return { ok: false, reason: 'the filter menu carried no state' };
+  return decode(blockId.slice(FILTER_BLOCK_PREFIX.length), cursorSchema, 'filter');
+}
+
 /** Compact JSON; `back` loses its oldest entries first if the value would not fit a button. */
 export function encodeCursor(cursor: HistoryCursor): string {
   const back = cursor.back?.slice(-MAX_BACK);

@@ -3,6 +3,7 @@
  * every failure into a message a person can act on. Shared by `/tics history` and the buttons.
  */
 import { fetchHistoryPage, type HistoryPage } from '../history/fetch-page.js';
+import { canListJobs, fetchLeagueJobs, leagueJobsCached, type LeagueJobs } from '../history/league-jobs.js';
 import type { InteractionOutcome } from '../metrics.js';
 import { iteratePages } from '../tics/client.js';
 import { isTicsError } from '../tics/errors.js';
@@ -12,6 +13,7 @@ import { accessDenied } from './access.js';
 import { SLASH_COMMAND } from './command-name.js';
 import type { HistoryCursor, DetailsRef } from './cursor.js';
 import type { SlackDeps } from './deps.js';
+import { withinBudget, type Fetched } from './partial.js';
 import { buildDetailsMessage } from './views/details.js';
 import { instanceGoneError, internalError, ticsErrorMessage, usageError } from './views/errors.js';
 import { buildHistoryMessage, type SlackMessage } from './views/history.js';
@@ -19,6 +21,8 @@ import { HISTORY_USAGE } from '../history/query.js';
 
 /** How far the Details button looks for an instance that moved since the page was drawn. */
 const DETAILS_SCAN_RECORDS = 500;
+/** How long the job menu may hold up a page; past it the page goes out without the menu. */
+export const JOBS_BUDGET_MS = 3_000;
 
 /** The message, and how the request ended (for the metrics). */
 export interface Rendered {
@@ -39,6 +43,8 @@ export async function renderHistory(deps: SlackDeps, cursor: HistoryCursor, requ
   const denied = accessDenied(deps, { channelId: requester.channelId, league, user: requester.userId, what: 'query' }, deps.logger);
   if (denied) return { message: denied, outcome: 'denied' };
   try {
+    // In parallel with the page, and never its failure: without the list the page loses only its job menu.
+    const jobs = loadJobs(deps, league.id);
     const page = await fetchHistoryPage(deps.tics, {
       leagueId: league.id,
       limit: cursor.limit,
@@ -48,13 +54,21 @@ export async function renderHistory(deps: SlackDeps, cursor: HistoryCursor, requ
       ...(cursor.statuses?.length ? { statuses: cursor.statuses } : {}),
       ...(cursor.back ? { back: cursor.back } : {}),
     });
-    return { message: buildHistoryMessage(toViewModel(deps, league, cursor, page)), outcome: 'ok' };
+    return { message: buildHistoryMessage(toViewModel(deps, league, cursor, page, await jobs)), outcome: 'ok' };
   } catch (error) {
     return failure(deps, error, league, 'history');
   }
 }
 
-function toViewModel(deps: SlackDeps, league: LeagueRef, cursor: HistoryCursor, page: HistoryPage) {
+/** The league's jobs for the menu (cached a minute per replica); `undefined` when the API cannot list jobs. */
+async function loadJobs(deps: SlackDeps, leagueId: string): Promise<Fetched<LeagueJobs> | undefined> {
+  if (!canListJobs(deps.tics)) return undefined;
+  const fetched = await withinBudget(JOBS_BUDGET_MS, (signal) => leagueJobsCached(deps.tics, leagueId, deps.now(), () => fetchLeagueJobs(deps.tics, leagueId, { signal })));
+  if (!fetched.ok) deps.logger.warn({ leagueId, reason: fetched.missing.reason, httpStatus: fetched.missing.httpStatus }, 'history: the job list could not be loaded; the page goes out without the job menu');
+  return fetched;
+}
+
+function toViewModel(deps: SlackDeps, league: LeagueRef, cursor: HistoryCursor, page: HistoryPage, jobs: Fetched<LeagueJobs> | undefined) {
   const at = (to: { offset: number; back?: number[] }): HistoryCursor => {
     const { back: _drop, ...rest } = cursor;
     return { ...rest, offset: to.offset, ...(to.back ? { back: to.back } : {}) };
@@ -73,6 +87,7 @@ function toViewModel(deps: SlackDeps, league: LeagueRef, cursor: HistoryCursor, 
     fetchedAt: now,
     now,
     simulated: deps.simulated,
+    filters: jobs === undefined ? {} : { jobs },
   };
 }
 

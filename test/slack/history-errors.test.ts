@@ -32,7 +32,8 @@ forEachMode((mode) => {
     h.sim.injectFault(fault, { leagueId: LEAGUE, times });
     const since = h.sim.requests.length;
     const { reply } = await h.ask(text);
-    const seen = h.sim.requests.slice(since).filter((r) => r.leagueId === LEAGUE);
+    // ListInstanceHistory calls only: the job menu's list calls are not what the fault targets.
+    const seen = h.sim.requests.slice(since).filter((r) => r.leagueId === LEAGUE && r.path.endsWith('/job-instances'));
     return { reply, text: allText(reply), seen };
   }
 
@@ -135,7 +136,7 @@ forEachMode((mode) => {
     it('an unknown league id (404) is named, with TICS’s words, code and request id', async () => {
       const since = h.sim.requests.length;
       const { reply } = await h.ask('history nosuchleague1');
-      const seen = h.sim.requests.slice(since);
+      const seen = h.sim.requests.slice(since).filter((r) => r.path.endsWith('/job-instances'));
       expect(seen.map((r) => [r.leagueId, r.status])).toEqual([['nosuchleague1', 404]]);
       const text = allText(reply);
       expect(text).toContain('TICS does not know league *nosuchleague1*');

@@ -12,6 +12,8 @@ import { renderDetails, renderHistory, type Requester } from '../history-service
 import { replyEphemeral, safeRespond } from '../respond.js';
 import { staleButtonError } from '../views/errors.js';
 import { HISTORY_ACTIONS, HISTORY_PAGING_BLOCK_ID, sharedByContext, type SlackMessage } from '../views/history.js';
+import { isFilterBlock } from '../views/history-filters.js';
+import { registerHistoryFilterActions } from './history-filters.js';
 
 const PAGING = [HISTORY_ACTIONS.prev, HISTORY_ACTIONS.next, HISTORY_ACTIONS.refresh] as const;
 
@@ -68,11 +70,12 @@ export function registerHistoryActions(app: App, deps: SlackDeps): void {
     await safeRespond(respond, { response_type: 'in_channel', replace_original: false, ...asShared(message, body.user.id) }, log);
     return outcome;
   });
+  registerHistoryFilterActions(app, deps);
 }
 
-/** The channel copy is a snapshot: buttons there would page everyone's view at once. */
+/** The channel copy is a snapshot: buttons or menus there would page everyone's view at once. */
 export function asShared(message: SlackMessage, userId: string): SlackMessage {
-  const blocks = message.blocks.filter((b: types.KnownBlock) => !('block_id' in b && b.block_id === HISTORY_PAGING_BLOCK_ID));
+  const blocks = message.blocks.filter((b: types.KnownBlock) => !('block_id' in b && b.block_id === HISTORY_PAGING_BLOCK_ID) && !isFilterBlock(b));
   blocks.push(sharedByContext(userId));
   return { text: message.text, blocks };
 }

@@ -10,6 +10,7 @@ import { describeTiming, plural, predictionLabel, typeLabel } from '../../format
 import { statusShortcode, statusLabel } from '../../format/status.js';
 import { SLACK_LIMITS } from '../limits.js';
 import { sharedCopy } from './copy.js';
+import { filterBlocks, textOf, type HistoryFilters } from './history-filters.js';
 import { escapeAndTruncate, leagueName, mrkdwnContext, oneLine, slackDate, truncate, type SlackMessage } from './format.js';
 
 export type { SlackMessage } from './format.js';
@@ -36,6 +37,8 @@ export interface HistoryViewModel {
   now: number;
   /** Data comes from the built-in simulator, not from Huawei Cloud. */
   simulated?: boolean;
+  /** The job and status menus; absent → none. */
+  filters?: HistoryFilters;
 }
 
 /**
@@ -73,6 +76,7 @@ const copy = {
   fetched: (when: string) => `fetched ${when}`,
   filter: {
     job: (id: string) => `job \`${id}\``,
+    namedJob: (name: string, id: string) => `job *${name}* \`${id}\``,
     jobName: (name: string) => `job name *${name}*`,
     status: (statuses: string[]) => `status ${statuses.join(' or ')}`,
     and: ' and ',
@@ -136,6 +140,7 @@ export function buildHistoryMessage(model: HistoryViewModel): SlackMessage {
   if (rows.length < model.instances.length) {
     blocks.push(mrkdwnContext(copy.clipped(rows.length, model.instances.length)));
   }
+  const filtersAt = blocks.length;
   blocks.push({ type: 'divider' });
   if (rows.length === 0) {
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: emptyText(model) } });
@@ -146,6 +151,9 @@ export function buildHistoryMessage(model: HistoryViewModel): SlackMessage {
     });
   }
   blocks.push({ type: 'divider' }, pagingActions(model));
+  if (model.filters) {
+    blocks.splice(filtersAt, 0, ...filterBlocks(model.cursor, model.filters, SLACK_LIMITS.totalBlockText - textOf(blocks)));
+  }
   return { text: fallbackText(model), blocks };
 }
 
@@ -190,18 +198,29 @@ function summaryLine(model: HistoryViewModel): string {
   const total = copy.instances(model.total);
   const parts = [isScanned(model.cursor) ? copy.inTotal(total) : copy.count(total), copy.page(model.pageNumber, model.pageCount)];
   if (isScanned(model.cursor) && model.scan) parts.push(copy.scanned(copy.instances(model.scan.scanned)));
-  const filters = describeFilters(model.cursor);
+  const filters = describeFilters(model.cursor, jobNameOf(model));
   if (filters) parts.push(copy.filteredBy(filters));
   if (model.league.alias) parts.push(copy.leagueId(escapeAndTruncate(model.league.id, LEAGUE_MAX)));
   parts.push(copy.fetched(slackDate(model.fetchedAt, ROW_DATE)));
   return parts.join('  ·  ');
 }
 
+/** The name of the filtered job, when the job list at hand knows it. */
+function jobNameOf(model: HistoryViewModel): string | undefined {
+  const jobs = model.filters?.jobs;
+  if (!model.cursor.jobId || !jobs?.ok) return undefined;
+  const name = oneLine(jobs.value.jobs.find((j) => j.id === model.cursor.jobId)?.name ?? '');
+  return name || undefined;
+}
+
 /** "job `abc` and status `FAILED` or `TERMINATED`", or undefined when nothing is filtered. */
-export function describeFilters(cursor: Pick<HistoryCursor, 'jobId' | 'jobName' | 'statuses'>): string | undefined {
+export function describeFilters(cursor: Pick<HistoryCursor, 'jobId' | 'jobName' | 'statuses'>, jobName?: string): string | undefined {
   const parts: string[] = [];
   // Cursors are zod-checked to short safe words, but a view must not trust that: cap each piece.
-  if (cursor.jobId) parts.push(copy.filter.job(escapeAndTruncate(cursor.jobId, FILTER_MAX)));
+  if (cursor.jobId) {
+    const id = escapeAndTruncate(cursor.jobId, FILTER_MAX);
+    parts.push(jobName ? copy.filter.namedJob(escapeAndTruncate(jobName, NAME_MAX), id) : copy.filter.job(id));
+  }
   if (cursor.jobName !== undefined) parts.push(copy.filter.jobName(escapeAndTruncate(oneLine(cursor.jobName), NAME_MAX)));
   if (cursor.statuses?.length) {
     parts.push(copy.filter.status(cursor.statuses.slice(0, 10).map((s) => `\`${escapeAndTruncate(s, STATUS_MAX)}\``)));
