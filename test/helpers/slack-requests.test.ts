@@ -135,6 +135,22 @@ describe('blockActionsBody', () => {
     expect(payload).not.toHaveProperty('message');
     expect(parse(blockActionsBody({ actionId: 'a', responseUrl: 'https://x/r/2', containerType: 'ephemeral' }))).not.toHaveProperty('message');
   });
+
+  it('builds a static_select choice: selected_option and placeholder, no value or text of its own', () => {
+    const payload = parse(
+      blockActionsBody({ actionId: 'incident_snooze', blockId: 'incident:abc', responseUrl: 'https://x/r/3', selectedOption: { value: '8h', text: '8 hours' }, placeholder: 'Snooze…' }),
+    );
+    const [action] = payload.actions as unknown as Array<Record<string, unknown>>;
+    expect(action).toEqual({
+      type: 'static_select',
+      action_id: 'incident_snooze',
+      block_id: 'incident:abc',
+      selected_option: { text: { type: 'plain_text', text: '8 hours', emoji: true }, value: '8h' },
+      placeholder: { type: 'plain_text', text: 'Snooze…', emoji: true },
+      action_ts: expect.stringMatching(/^\d+\.\d{6}$/) as unknown,
+    });
+    expect(payload.message?.blocks[0]).toMatchObject({ block_id: 'incident:abc', elements: [{ type: 'static_select', action_id: 'incident_snooze', options: [{ value: '8h' }] }] });
+  });
 });
 
 describe('postToApp against a real Bolt app', () => {
