@@ -289,7 +289,8 @@ return found`;
  * interval by due(), the pending-alerts metric and /tics watches; and the snoozes, read every
  * interval to end the expired ones.
  */
-const INDEXED_PREFIXES = ['pending:', 'snooze:'] as const;
+// 'incident:' (App Home lists the current incidents) never matches 'incident-old:' keys, which are not indexed.
+const INDEXED_PREFIXES = ['pending:', 'snooze:', 'incident:'] as const;
 /**
  * Keys written by a version without the index (a rolling upgrade) are found by a full SCAN on the
  * first keys() of each indexed prefix and this often after, and added to the set.

@@ -12,6 +12,7 @@ import { toBoltLogger, type Logger } from '../log.js';
 import { registerAlertActions } from './actions/alert.js';
 import { registerIncidentActions } from './actions/incident.js';
 import { registerHistoryActions } from './actions/history.js';
+import { registerHome } from './home.js';
 import { registerUnknownActions } from './actions/unknown.js';
 import { registerCommands } from './commands/index.js';
 import { runConnectionLoop, SlackConnection, type BackoffOptions, type ConnectionLoop } from './connection.js';
@@ -127,6 +128,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   registerHistoryActions(app, deps);
   registerAlertActions(app, deps);
   registerIncidentActions(app, deps);
+  registerHome(app, deps);
   registerUnknownActions(app, deps);
 
   const routesServer = mode === 'socket' ? createRoutesServer(customRoutes) : undefined;

@@ -8,10 +8,10 @@ import { DEFAULT_TRIGGER_STATUSES } from './detect.js';
 import { IncidentActions } from './incidents/actions.js';
 import { subscriptionOfSlot } from './incidents/keys.js';
 import { isSnoozeActive, type IncidentStore } from './incidents/store.js';
-import type { Snooze } from './incidents/types.js';
+import type { Incident, Snooze } from './incidents/types.js';
 import type { Outbox } from './outbox.js';
 import type { SubscriptionRegistry } from './subscriptions.js';
-import type { ChannelHealth, LeagueHealth, Subscription } from './types.js';
+import type { ChannelHealth, IncidentView, LeagueHealth, Subscription } from './types.js';
 import type { WatchOptions } from './watch-options.js';
 import type { BaselineInfo, Watcher } from './watcher.js';
 
@@ -48,6 +48,23 @@ export interface SnoozeRow {
   snooze: Snooze;
 }
 
+/** Alerts a league had lately, as App Home shows them (see activity()). */
+export interface LeagueAlertCount {
+  league: { id: string; alias?: string };
+  /** Failures and stuck alerts noticed (snoozed ones included). */
+  count: number;
+  /** An incident began before the window: only its latest alert is known to fall inside, so `count` is a lower bound. */
+  atLeast: boolean;
+}
+
+/** What App Home shows besides the watches themselves. */
+export interface WatchActivity {
+  /** Open incidents with who acknowledged and the snooze in force, latest alert first. */
+  open: IncidentView[];
+  /** Per league, alerts since `since`; leagues with none are left out. */
+  alerts: LeagueAlertCount[];
+}
+
 export type UnsnoozeResult = { ok: true; snooze: Snooze } | { ok: false; reason: 'not_snoozed' };
 
 export interface WatchService {
@@ -60,7 +77,12 @@ export interface WatchService {
   snoozes(scope: { channelId: string } | 'all'): Promise<SnoozeRow[]>;
   /** Ends the job's snooze in a channel now; its end line goes through the outbox. */
   unsnooze(slot: string, userId: string): Promise<UnsnoozeResult>;
+  /** Open incidents and recent alert counts of these subscriptions, read from the incidents the store keeps. */
+  activity(subscriptionIds: readonly string[], since: number): Promise<WatchActivity>;
 }
+
+/** Earlier generations of a slot looked at when counting recent alerts (a job that failed, recovered and failed again). */
+const GENERATIONS_COUNTED = 5;
 
 /** `league:channel` → channel (league ids hold no `:`). */
 function channelOfSubscription(subscriptionId: string): string {
@@ -163,6 +185,48 @@ export function createWatchService(deps: {
       const result = await actions.unsnooze(slot, userId);
       logger.info({ slot, user: userId, ended: result.ok }, result.ok ? 'snooze ended from Slack' : 'unsnooze: nothing snoozed');
       return result;
+    },
+
+    async activity(subscriptionIds, since) {
+      const now = deps.now();
+      const current = await incidents.current(new Set(subscriptionIds));
+      const open: IncidentView[] = [];
+      for (const incident of current.filter((i) => i.state === 'open')) {
+        const [ack, snooze] = await Promise.all([incidents.ack(incident.slot), incidents.snooze(incident.slot)]);
+        open.push({
+          incident,
+          ...(ack?.seq === incident.seq ? { ack } : {}),
+          ...(snooze && isSnoozeActive(snooze, now) ? { snooze } : {}),
+        });
+      }
+      open.sort((a, b) => b.incident.latest.observedAt - a.incident.latest.observedAt || (a.incident.slot < b.incident.slot ? -1 : 1));
+
+      // Per subscription first: a league watched in several channels alerts each of them for the same failure.
+      const perSubscription = new Map<string, LeagueAlertCount>();
+      for (const incident of current) {
+        let count = 0;
+        let atLeast = false;
+        let generation: Incident | undefined = incident;
+        for (let n = 0; generation && n < GENERATIONS_COUNTED && generation.latest.observedAt >= since; n++) {
+          if (generation.openedAt >= since) count += generation.events;
+          else {
+            count += 1;
+            atLeast = true;
+            break;
+          }
+          generation = generation.seq > 1 ? await incidents.generation(generation.slot, generation.seq - 1) : undefined;
+        }
+        if (count === 0) continue;
+        const seen = perSubscription.get(incident.subscriptionId) ?? { league: incident.league, count: 0, atLeast: false };
+        perSubscription.set(incident.subscriptionId, { league: seen.league, count: seen.count + count, atLeast: seen.atLeast || atLeast });
+      }
+      const perLeague = new Map<string, LeagueAlertCount>();
+      for (const row of perSubscription.values()) {
+        const seen = perLeague.get(row.league.id);
+        if (!seen || row.count > seen.count) perLeague.set(row.league.id, row);
+      }
+      const alerts = [...perLeague.values()].sort((a, b) => b.count - a.count || (a.league.id < b.league.id ? -1 : 1));
+      return { open, alerts };
     },
   };
 }

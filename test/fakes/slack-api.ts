@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
-import { assertWithinSlackLimits } from '../helpers/block-kit-limits.js';
+import { assertViewWithinLimits, assertWithinSlackLimits } from '../helpers/block-kit-limits.js';
 import { recordOutput } from '../helpers/leak-record.js';
 import { startFakeSocketMode, type FakeSocketMode } from './socket-mode.js';
 
@@ -71,6 +71,10 @@ export interface FakeSlack {
   message(channel: string, ts: string): Record<string, unknown> | undefined;
   /** Deletes a message as a person would: updates then fail with message_not_found, replies with thread_not_found. */
   deleteMessage(channel: string, ts: string): boolean;
+  /** The Home tab last published for this user (views.publish), or undefined. */
+  homeView(userId: string): Record<string, unknown> | undefined;
+  /** Issues a trigger_id views.open accepts once, within 3 seconds (as Slack's). */
+  triggerId(): string;
   close(): Promise<void>;
 }
 
@@ -86,7 +90,7 @@ const DEFAULT_WAIT_MS = 5_000;
 const MAX_BODY_BYTES = 1_000_000;
 
 // Fields web-api flattens to JSON strings in form bodies.
-const JSON_STRING_FIELDS = ['blocks', 'attachments', 'metadata'] as const;
+const JSON_STRING_FIELDS = ['blocks', 'attachments', 'metadata', 'view'] as const;
 
 const MessageArgs = z.looseObject({
   channel: z.string().min(1).optional(),
@@ -98,6 +102,13 @@ const MessageArgs = z.looseObject({
   user: z.string().optional(),
 });
 type MessageArgs = z.infer<typeof MessageArgs>;
+
+// Slack's ids: users U…/W…, views V….
+const ViewsPublishArgs = z.looseObject({ user_id: z.string().regex(/^[UW][A-Z0-9]{2,}$/), view: z.unknown(), hash: z.string().optional() });
+const ViewsOpenArgs = z.looseObject({ trigger_id: z.string().min(1), view: z.unknown() });
+const PermalinkArgs = z.looseObject({ channel: z.string().min(1), message_ts: z.string().regex(/^\d+\.\d{6}$/) });
+// A trigger_id expires 3 s after the interaction that issued it.
+const TRIGGER_TTL_MS = 3_000;
 
 const ResponseUrlBody = z.looseObject({
   text: z.string().optional(),
@@ -245,6 +256,9 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   const faults = new Map<string, FaultEntry[]>();
   const responseUrls = new Map<string, ResponseUrlState>();
   const messages = new Map<string, Record<string, unknown>>();
+  const homeViews = new Map<string, Record<string, unknown>>();
+  const triggers = new Map<string, number>();
+  let viewSeq = 0;
   const waiters = new Set<{ check: () => void; fail: (e: Error) => void }>();
   let lastMicros = 0;
   let urlSeq = 0;
@@ -377,6 +391,55 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     });
   };
 
+  const viewProblem = (view: unknown, type: 'home' | 'modal'): ApiResult | undefined => {
+    if (!isRecord(view)) return failWithDetail('invalid_arguments', 'view: expected a JSON object');
+    try {
+      assertViewWithinLimits(view, type);
+    } catch (err) {
+      return failWithDetail('invalid_arguments', err instanceof Error ? err.message : String(err));
+    }
+    return undefined;
+  };
+
+  const storedView = (view: Record<string, unknown>): Record<string, unknown> => ({
+    ...view,
+    id: `V${String(++viewSeq).padStart(10, '0')}`,
+    team_id: FAKE_TEAM.id,
+    app_id: FAKE_BOT.appId,
+    bot_id: FAKE_BOT.botId,
+    hash: randomBytes(8).toString('hex'),
+  });
+
+  const viewsPublish = (raw: Record<string, unknown>): ApiResult => {
+    const parsed = ViewsPublishArgs.safeParse(raw);
+    if (!parsed.success) return argsError(parsed.error);
+    const problem = viewProblem(parsed.data.view, 'home');
+    if (problem) return problem;
+    const view = storedView(parsed.data.view as Record<string, unknown>);
+    homeViews.set(parsed.data.user_id, view);
+    return ok({ view });
+  };
+
+  const viewsOpen = (raw: Record<string, unknown>): ApiResult => {
+    const parsed = ViewsOpenArgs.safeParse(raw);
+    if (!parsed.success) return argsError(parsed.error);
+    const issued = triggers.get(parsed.data.trigger_id);
+    if (issued === undefined) return fail('invalid_trigger_id');
+    triggers.delete(parsed.data.trigger_id);
+    if (Date.now() - issued > TRIGGER_TTL_MS) return fail('expired_trigger_id');
+    const problem = viewProblem(parsed.data.view, 'modal');
+    if (problem) return problem;
+    return ok({ view: storedView(parsed.data.view as Record<string, unknown>) });
+  };
+
+  const getPermalink = (raw: Record<string, unknown>): ApiResult => {
+    const parsed = PermalinkArgs.safeParse(raw);
+    if (!parsed.success) return argsError(parsed.error);
+    const { channel, message_ts: ts } = parsed.data;
+    if (!messages.has(messageKey(channel, ts))) return fail('message_not_found');
+    return ok({ channel, permalink: `https://${FAKE_TEAM.domain}.slack.com/archives/${channel}/p${ts.replace('.', '')}` });
+  };
+
   const methods: Record<string, (args: Record<string, unknown>) => ApiResult> = {
     'auth.test': () =>
       ok({
@@ -392,6 +455,9 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     'chat.update': updateMessage,
     'chat.postEphemeral': postEphemeral,
     'conversations.info': conversationInfo,
+    'views.publish': viewsPublish,
+    'views.open': viewsOpen,
+    'chat.getPermalink': getPermalink,
   };
 
   const handleApi = (req: IncomingMessage, res: ServerResponse, url: URL, method: string, raw: string): void => {
@@ -579,6 +645,14 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     },
     message(channel, ts) {
       return messages.get(messageKey(channel, ts));
+    },
+    homeView(userId) {
+      return homeViews.get(userId);
+    },
+    triggerId() {
+      const id = `${Date.now()}.${randomBytes(6).readUIntBE(0, 6)}.${randomBytes(16).toString('hex')}`;
+      triggers.set(id, Date.now());
+      return id;
     },
     socket,
     async close() {

@@ -14,7 +14,7 @@ import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { z } from 'zod';
 import { recordOutput } from '../helpers/leak-record.js';
 
-export type EnvelopeType = 'slash_commands' | 'interactive';
+export type EnvelopeType = 'slash_commands' | 'interactive' | 'events_api';
 
 export interface Envelope {
   envelope_id: string;

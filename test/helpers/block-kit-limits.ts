@@ -181,3 +181,30 @@ export function assertWithinSlackLimits(message: { text?: string; blocks?: unkno
   }
   if (c.errors.length > 0) throw new Error(`Slack Block Kit limits violated:\n${c.errors.join('\n')}`);
 }
+
+/** A Home tab or modal holds up to 100 blocks (a message 50). */
+export const VIEW_MAX_BLOCKS = 100;
+/** A modal's `title`, `close` and `submit` texts. */
+const MODAL_TITLE_MAX = 24;
+
+/**
+ * The same checks for a view (`views.publish` / `views.open`): its type, up to 100 blocks, each
+ * block as in a message. Views have no fallback `text` and no message-size cap of their own.
+ */
+export function assertViewWithinLimits(view: unknown, type: 'home' | 'modal'): void {
+  const c: Checker = { errors: [], totalText: 0 };
+  if (!isObject(view)) throw new Error('Slack view limits violated:\nview: expected an object');
+  if (view.type !== type) c.errors.push(`view.type: expected ${type}, got ${JSON.stringify(view.type)}`);
+  const blocks = view.blocks;
+  if (!Array.isArray(blocks)) c.errors.push('view.blocks: expected an array');
+  else {
+    if (blocks.length > VIEW_MAX_BLOCKS) c.errors.push(`view.blocks: ${blocks.length} > ${VIEW_MAX_BLOCKS}`);
+    const blockIds = new Set<string>();
+    blocks.forEach((block, i) => checkBlock(c, `view.blocks[${i}]`, block, blockIds));
+  }
+  if (type === 'modal') {
+    checkText(c, 'view.title', view.title, MODAL_TITLE_MAX, 'plain_text');
+    if (view.close !== undefined) checkText(c, 'view.close', view.close, MODAL_TITLE_MAX, 'plain_text');
+  }
+  if (c.errors.length > 0) throw new Error(`Slack view limits violated:\n${c.errors.join('\n')}`);
+}

@@ -143,6 +143,8 @@ export interface Harness {
 }
 
 const PINO_ERROR = 50;
+/** Web API calls that post or change a message (chat.getPermalink only reads a link). */
+const isMessageCall = (method: string) => method.startsWith('chat.') && method !== 'chat.getPermalink';
 // "    at fn (/path/file.ts:12:34)" or a bare "at /path/file.js:1:2".
 const STACK_TRACE = /\bat (?:\S+ \()?(?:file:\/\/|\/|node:)\S*:\d+:\d+|node_modules/;
 
@@ -371,12 +373,14 @@ function harness({ mode, sim, slack, bot, config, signingSecret, secrets, lines 
     },
     messages() {
       const fromResponses = slack.responses().map((p) => p.body);
-      const fromApi = slack.calls.filter((c) => c.method.startsWith('chat.')).map((c) => c.args);
+      const fromApi = slack.calls.filter((c) => isMessageCall(c.method)).map((c) => c.args);
       return [...fromResponses, ...fromApi];
     },
     assertInvariants(opts = {}) {
       const posts = slack.responses().slice(checked.responses);
-      const calls = slack.calls.slice(checked.calls).filter((c) => c.method.startsWith('chat.'));
+      const calls = slack.calls.slice(checked.calls).filter((c) => isMessageCall(c.method));
+      // Home tabs and modals: the fake checked their limits; here, that none was refused and nothing leaked through them.
+      const views = slack.calls.slice(checked.calls).filter((c) => c.method.startsWith('views.') || c.method === 'chat.getPermalink');
       const logLines = lines.slice(checked.lines);
       checked.responses += posts.length;
       checked.calls = slack.calls.length;
@@ -394,11 +398,12 @@ function harness({ mode, sim, slack, bot, config, signingSecret, secrets, lines 
         if (call.response.ok !== true) throw new Error(`fake Slack refused ${call.method}: ${JSON.stringify(call.response)}`);
         assertWithinSlackLimits(call.args);
       }
-      for (const message of [...posts.map((p) => p.body), ...calls.map((c) => c.args)]) {
+      for (const call of views) if (call.response.ok !== true) throw new Error(`fake Slack refused ${call.method}: ${JSON.stringify(call.response)}`);
+      for (const message of [...posts.map((p) => p.body), ...calls.map((c) => c.args), ...views.map((c) => (isRecord(c.args.view) ? c.args.view : {}))]) {
         const text = allText(message);
         if (STACK_TRACE.test(text)) throw new Error(`a stack trace reached Slack: ${text.slice(0, 500)}`);
       }
-      const everything = [logLines.join(''), ...posts.map((p) => p.raw), ...calls.map((c) => JSON.stringify(c.args))];
+      const everything = [logLines.join(''), ...posts.map((p) => p.raw), ...[...calls, ...views].map((c) => JSON.stringify(c.args))];
       for (const secret of secrets) {
         const where = everything.findIndex((text) => text.includes(secret));
         if (where >= 0) throw new Error(`a secret (${secret.slice(0, 4)}…) leaked into ${where === 0 ? 'the logs' : 'a Slack message'}`);

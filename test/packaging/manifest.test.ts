@@ -128,7 +128,7 @@ describe('manifest.yml', () => {
   it('turns into a complete HTTP-mode manifest by following its own comments', () => {
     const http = parseManifest(httpModeVariant(MANIFEST_TEXT));
     expect(http.settings.socket_mode_enabled).toBe(false);
-    const urls = [...http.features.slash_commands.map((c) => c.url), http.settings.interactivity.request_url];
+    const urls = [...http.features.slash_commands.map((c) => c.url), http.settings.interactivity.request_url, http.settings.event_subscriptions?.request_url];
     for (const url of urls) {
       expect(url, 'every request URL must be set when Socket Mode is off').toBeDefined();
       expect(new URL(url ?? 'https://missing/').pathname).toBe('/slack/events');
@@ -146,6 +146,9 @@ describe('manifest.yml against the scopes the code needs', () => {
     'chat.delete': ['chat:write'],
     'chat.postEphemeral': ['chat:write'],
     'chat.getPermalink': [],
+    // App Home: publishing a user's Home tab and opening a modal need no scope.
+    'views.publish': [],
+    'views.open': [],
   };
   const FAMILIES = 'chat|conversations|users|reactions|views|auth|team|files|pins|bookmarks|reminders|usergroups|apps|dnd|emoji|bots';
 
@@ -231,13 +234,19 @@ describe('manifest.yml against the running bot', () => {
     expect(manifest.settings.interactivity.is_enabled).toBe(true);
   });
 
-  it('subscribes to every event and shortcut the bot listens for (none today)', () => {
+  it('subscribes to exactly the events the bot listens for, and every shortcut', () => {
     const events = manifest.settings.event_subscriptions?.bot_events ?? [];
     for (const event of registered.event) expect(events, `app.event(${event}) needs settings.event_subscriptions.bot_events`).toContain(event);
+    for (const event of events) expect(registered.event, `bot_events lists ${event}, which no app.event() handles`).toContain(event);
     expect(registered.message, 'app.message needs message.* events and history scopes').toEqual([]);
     const shortcuts = (manifest.features.shortcuts ?? []).map((s) => s.callback_id);
     for (const id of registered.shortcut) expect(shortcuts, `app.shortcut(${id}) needs features.shortcuts`).toContain(id);
     expect(registered.options, 'app.options needs interactivity.message_menu_options_url').toEqual([]);
+  });
+
+  it('enables the Home tab because the bot publishes one on app_home_opened', () => {
+    expect(registered.event).toContain('app_home_opened');
+    expect(manifest.features.app_home?.home_tab_enabled).toBe(true);
   });
 
   it(`answers ${SLASH_COMMAND} on the path the HTTP-mode request URLs name`, async () => {

@@ -272,14 +272,15 @@ export function buildWatchesMessage(input: WatchesInput): SlackMessage {
   return { text: copy.watches.text(copy.watches.count(rows.length), all, troubled), blocks };
 }
 
-/** Problems first (they are why people look), then by league and channel for a stable order. */
-function sortRows(rows: readonly WatchRow[], input: WatchesInput): WatchRow[] {
+/** Problems first (they are why people look), then by league and channel for a stable order. App Home lists them the same way. */
+export function sortRows(rows: readonly WatchRow[], input: WatchesInput): WatchRow[] {
   const key = (row: WatchRow) => `${leagueName(row.league).toLowerCase()}\u0000${row.subscription.channelId}`;
   const rank = (row: WatchRow) => (rowProblems(row, input).length > 0 ? 0 : 1);
   return [...rows].sort((a, b) => rank(a) - rank(b) || (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
 }
 
-function rowText(row: WatchRow, input: WatchesInput): string {
+/** One watch with its options, health and snoozes (App Home shows the same text). */
+export function rowText(row: WatchRow, input: WatchesInput): string {
   const { subscription } = row;
   const title = copy.row.title(leagueMrkdwn(row.league), channelMention(subscription.channelId), triggersMrkdwn(subscription.triggers));
   const origin =

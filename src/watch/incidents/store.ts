@@ -13,14 +13,17 @@
 import { millisecondsInDay } from 'date-fns/constants';
 import { z } from 'zod';
 import type { Store } from '../../store.js';
+import { subscriptionOfSlot } from './keys.js';
 import type { Acknowledgement, Incident, Snooze } from './types.js';
 
 /** Kept this long after their last change: as long as the outbox keeps what it sent. */
 export const INCIDENT_TTL_MS = 30 * millisecondsInDay;
 /** Applied outbox keys remembered per incident (oldest forgotten first). */
 export const APPLIED_KEPT = 200;
+const CURRENT_READ_BATCH = 100;
 
-const incidentKey = (slot: string) => `incident:${slot}`;
+const INCIDENT_PREFIX = 'incident:';
+const incidentKey = (slot: string) => `${INCIDENT_PREFIX}${slot}`;
 const archivedKey = (slot: string, seq: number) => `incident-old:${slot}#${seq}`;
 const ackKey = (slot: string) => `ack:${slot}`;
 const SNOOZE_PREFIX = 'snooze:';
@@ -88,6 +91,23 @@ export class IncidentStore {
 
   async get(slot: string): Promise<Incident | undefined> {
     return parseIncident(await this.store.get(incidentKey(slot)));
+  }
+
+  /**
+   * The current incident of every slot of these subscriptions (any state), for App Home. The slot's
+   * subscription is read from the key, so only those incidents are fetched. Archived generations
+   * live under `incident-old:`, which this prefix does not match (nor does the memory store's
+   * grouping or Redis's index put them together).
+   */
+  async current(subscriptionIds: ReadonlySet<string>): Promise<Incident[]> {
+    const slots = (await this.store.keys(INCIDENT_PREFIX)).map((key) => key.slice(INCIDENT_PREFIX.length)).filter((slot) => subscriptionIds.has(subscriptionOfSlot(slot)));
+    const found: Incident[] = [];
+    // Bounded fan-out: a workspace can keep thousands of incidents for 30 days.
+    for (let i = 0; i < slots.length; i += CURRENT_READ_BATCH) {
+      const batch = await Promise.all(slots.slice(i, i + CURRENT_READ_BATCH).map((slot) => this.get(slot)));
+      for (const incident of batch) if (incident) found.push(incident);
+    }
+    return found;
   }
 
   /** Generation `seq` of the slot: the current incident, or an archived one. */
