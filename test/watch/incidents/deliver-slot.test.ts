@@ -212,6 +212,54 @@ describe('a failure long after the previous one', () => {
   });
 });
 
+describe('born while snoozed', () => {
+  it('a new incident opened during a snooze posts nothing until the snooze ends, then its parent and the summary', async () => {
+    const w = await world();
+    const { notifier, log } = scriptedSlack();
+    const slot = slotFor('train');
+    await deliverItems(w, notifier, failure('i1', T0));
+    w.clock.now = T0 + 23 * HOUR;
+    await w.actions.snooze({ slot, seq: 1 }, 'U0SNOOZER1', '24h');
+    await w.deliver(notifier);
+    // More than 24 h after the last failure: a new incident, born snoozed.
+    w.clock.now = T0 + 25 * HOUR;
+    await deliverItems(w, notifier, failure('i2', w.clock.now));
+    expect(log.parents).toHaveLength(1);
+    expect(log.replies.map((r) => r.line.kind)).toEqual(['snoozed']);
+    expect(await w.incidents.get(slot)).toMatchObject({ seq: 2, snoozed: { count: 1 } });
+    expect((await w.incidents.get(slot))?.parentTs).toBeUndefined();
+    expect(log.updates.filter((u) => u.ts === 'p1').at(-1)?.view.incident.state).toBe('superseded');
+
+    w.clock.now = T0 + 47 * HOUR + 1;
+    expect(await w.actions.endExpiredSnoozes()).toBe(1);
+    await w.deliver(notifier);
+    await w.deliver(notifier);
+    expect(log.parents).toHaveLength(2);
+    expect(log.parents[1]!.view.incident).toMatchObject({ seq: 2, events: 1 });
+    const end = log.replies.filter((r) => r.line.kind === 'snooze-end');
+    expect(end).toHaveLength(1);
+    expect(end[0]).toMatchObject({ threadTs: log.parents[1]!.ts, line: { count: 1, reason: 'expired' } });
+  });
+});
+
+describe('a deleted parent', () => {
+  it('a recovery with nowhere to go resolves the incident quietly; nothing is re-posted', async () => {
+    const w = await world();
+    const gone = (): Promise<NotifyResult> => Promise.resolve({ ok: false, kind: 'gone', error: 'thread_not_found' });
+    const { notifier, log } = scriptedSlack({ postInThread: gone, updateParent: () => Promise.resolve({ ok: false, kind: 'gone', error: 'message_not_found' }) });
+    const slot = slotFor('train');
+    await deliverItems(w, notifier, failure('i1', T0));
+    w.clock.now = T0 + HOUR;
+    const ok = success('ok1', w.clock.now);
+    const report = await deliverItems(w, notifier, ok);
+    expect(report).toMatchObject({ gaveUp: 0, deferred: 0 });
+    expect(log.parents).toHaveLength(1);
+    expect(await w.incidents.get(slot)).toMatchObject({ state: 'resolved' });
+    expect(await w.outbox.get(ok.key)).toMatchObject({ state: 'suppressed' });
+    expect((await w.outbox.due()).size).toBe(0);
+  });
+});
+
 describe('retries', () => {
   it('an entry already applied (its post done, the settling interrupted) posts nothing again and counts once', async () => {
     const w = await world();

@@ -347,6 +347,14 @@ forEachMode((mode) => {
       expect(headerOf(parentNow(h, CHAN, parentTs))).toBe(`✔️ Resolved · ${JOB}`);
       // The snooze ended with the recovery: /tics watches no longer lists it.
       expect(allText((await h.ask('watches', { channelId: CHAN })).reply)).not.toContain(`*${JOB}* snoozed`);
+
+      // The select on the parent as it stood before: the incident is over, the clicker alone is told.
+      const posts = h.posts().length;
+      const { reply } = await h.pressAndWait(parent, 'incident_snooze', { option: '8h', userId: 'U0LATE0001', channelId: CHAN });
+      expect(reply.response_type).toBe('ephemeral');
+      expect(allText(reply)).toContain('already resolved');
+      await h.cycle();
+      expect(h.posts()).toHaveLength(posts);
     });
   });
 
