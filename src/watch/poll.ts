@@ -115,11 +115,14 @@ async function recordForSubscription(
     if (triggers.has(t.to) && t.from !== t.to) {
       const item = alertItemFor(sub, t, league);
       if (await deps.outbox.record(item)) recorded += 1;
-      if (deps.incidents && isIncidentEvent(item)) await deps.incidents.markFailing(slotOfItem(item)!, t.observedAt);
+      if (deps.incidents && isIncidentEvent(item)) await deps.incidents.markFailing(slotOfItem(item)!, t.observedAt, t.instance.startTime);
     }
     if (deps.incidents && t.to === 'SUCCEEDED' && sub.recovery !== false) {
       const slot = slotOf(sub.id, jobKeyOf(t.instance.jobName, t.instance.id));
-      if (!(await deps.incidents.isFailing(slot))) continue;
+      const failing = await deps.incidents.failing(slot);
+      if (!failing) continue;
+      // A run that started before the failing one and finished after it says nothing about the fix.
+      if (failing.startTime !== undefined && t.instance.startTime !== undefined && t.instance.startTime < failing.startTime) continue;
       if (await deps.outbox.record(alertItemFor(sub, t, league, 'recovery'))) recorded += 1;
       await deps.incidents.clearFailing(slot);
     }
@@ -184,7 +187,7 @@ export async function pollOnce(deps: PollDeps, leagueId: string, health: LeagueH
       subs ??= await registry.forLeague(leagueId);
       for (const item of stuckItems({ instances: result.instances, snapshot: result.snapshot, subscriptions: subs, now: observedAt, league })) {
         if (await deps.outbox.record(item)) recorded += 1;
-        if (deps.incidents) await deps.incidents.markFailing(slotOfItem(item)!, observedAt);
+        if (deps.incidents) await deps.incidents.markFailing(slotOfItem(item)!, observedAt, item.instance.startTime);
       }
     }
     if (recorded) deps.metrics.alertsRecorded(recorded);

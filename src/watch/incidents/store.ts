@@ -71,6 +71,8 @@ export const snoozeSchema = z.object({
   untilSuccess: z.boolean(),
 });
 
+const failingSchema = z.object({ at: z.number(), startTime: z.number().exactOptional() });
+
 function parseIncident(raw: unknown): Incident | undefined {
   if (raw === undefined) return undefined;
   const parsed = incidentSchema.safeParse(raw);
@@ -174,12 +176,14 @@ export class IncidentStore {
     return found.filter((f): f is { slot: string; snooze: Snooze } => f !== undefined);
   }
 
-  async markFailing(slot: string, at: number): Promise<void> {
-    await this.store.set(failingKey(slot), { at }, INCIDENT_TTL_MS);
+  /** `startTime`: of the instance that failed, so an older run finishing later resolves nothing. */
+  async markFailing(slot: string, at: number, startTime?: number): Promise<void> {
+    await this.store.set(failingKey(slot), startTime === undefined ? { at } : { at, startTime }, INCIDENT_TTL_MS);
   }
 
-  async isFailing(slot: string): Promise<boolean> {
-    return (await this.store.get(failingKey(slot))) !== undefined;
+  async failing(slot: string): Promise<{ at: number; startTime?: number } | undefined> {
+    const parsed = failingSchema.safeParse(await this.store.get(failingKey(slot)));
+    return parsed.success ? parsed.data : undefined;
   }
 
   async clearFailing(slot: string): Promise<void> {

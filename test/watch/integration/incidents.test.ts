@@ -154,6 +154,21 @@ forEachMode((mode) => {
       expect(h.alertsSince(since)).toHaveLength(1);
     });
 
+    it('an older run that succeeds after a newer one failed resolves nothing: the fix is not proven', async () => {
+      const since = h.posts().length;
+      const weekly = parentsSince(h, 0).find((p) => headerOf(p.args) === '❌ FAILED · weekly-eval')!;
+      // Started half an hour ago, before the failing run; it finishes now.
+      const older = putInstance(h, LEAGUE, 'weekly-eval#older', { status: 'RUNNING', jobName: 'weekly-eval' }, 0.5);
+      await h.cycle();
+      h.sim.world.setStatus(LEAGUE, older.id, 'SUCCEEDED');
+      await h.cycle();
+      expect(h.posts()).toHaveLength(since);
+      expect(headerOf(parentNow(h, CHAN, ts(weekly)))).toBe('❌ FAILED · weekly-eval');
+      // A run started after the failure does resolve it.
+      await succeed(h, LEAGUE, 'weekly-eval');
+      expect(headerOf(parentNow(h, CHAN, ts(weekly)))).toBe('✔️ Resolved · weekly-eval');
+    });
+
     it('a later success: one Recovered line in the thread, the parent resolved with only Job history, nothing in the channel', async () => {
       const since = h.posts().length;
       await succeed(h, LEAGUE, 'nightly-train');
