@@ -68,7 +68,7 @@ const copy = {
   noAlerts: 'No alerts in the last 24 hours.',
   moreLeagues: (count: number) => `…and ${plural(count, 'more league')}`,
   alertsCounted:
-    'Counts the failures and stuck jobs the watcher noticed (snoozed ones included), from the incidents it keeps; a league watched in several channels counts once. ' +
+    'Counts the failures and stuck jobs the watcher noticed (snoozed ones included), from the incidents it keeps; a league watched in several channels shows its busiest channel’s count. ' +
     '“At least” when an incident began before the 24 hours.',
   watchesHeader: (count: number) => `Watches (${count.toLocaleString('en-US')})`,
   noWatches: `:zzz: No watch you can see yet. In a channel, start one with ${sharedCopy.command('watch &lt;league&gt;')}.`,
