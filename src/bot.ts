@@ -8,6 +8,7 @@ import { createLogger, type Logger } from './log.js';
 import { createMetrics } from './metrics.js';
 import { createSlackApp, isTokenRejection, verifySlackToken, type BotIdentity, type SlackApp } from './slack/app.js';
 import { describeFailure, type BackoffOptions, type SlackConnection } from './slack/connection.js';
+import { LeagueDirectory } from './leagues/directory.js';
 import { createStore, type Store } from './store.js';
 import type { TicsClient } from './tics/client.js';
 import { createTicsClient } from './tics/factory.js';
@@ -74,6 +75,7 @@ export async function startBot(config: Config, options: BotOptions = {}): Promis
   try {
     tics = createTicsClient(config.tics, { store, logger: logger.child({ component: 'tics' }), metrics });
     const aliasOf = (leagueId: string) => config.leagues.byId.get(leagueId);
+    const directory = new LeagueDirectory({ tics, store, aliases: config.leagues, access: config.access, now, logger: logger.child({ component: 'leagues' }) });
     const registry = new SubscriptionRegistry(store);
     const outbox = new Outbox(store, { now });
     const incidents = new IncidentStore(store, now);
@@ -136,6 +138,7 @@ export async function startBot(config: Config, options: BotOptions = {}): Promis
         simulated: options.simulated ?? false,
         watch,
         access: config.access,
+        directory,
         metrics,
         incidents: new IncidentActions({ incidents, outbox, now, onRecorded: () => watcher.deliverNow() }),
       },

@@ -15,6 +15,8 @@ import { resolveInDirectory, type DirectoryResolution } from './resolve.js';
 import { mergeById, type LeagueSummary } from './summary.js';
 
 export const LIST_TTL_MS = 60_000;
+/** How long a reply waits for the league list before it shows stored names, aliases and ids. */
+export const LABEL_WAIT_MS = 1_500;
 
 export interface LeagueDirectoryOptions {
   tics: TicsApi;
@@ -74,6 +76,23 @@ export class LeagueDirectory {
   async namesOf(leagueIds: readonly string[]): Promise<Map<string, string>> {
     const unique = [...new Set(leagueIds)];
     const names = await Promise.all(unique.map((id) => this.nameOf(id)));
+    return new Map(unique.map((id, i) => [id, names[i] ?? id]));
+  }
+
+  /**
+   * Names for displays that answer a person now: from the (cached) list, else the store, else the
+   * alias or id. Costs at most the shared list fetch, never a ShowLeague per league, and waits for
+   * a slow list only `waitMs` (the fetch goes on and fills the cache for the next display).
+   */
+  async labelsOf(leagueIds: readonly string[], waitMs = LABEL_WAIT_MS): Promise<Map<string, string>> {
+    const unique = [...new Set(leagueIds)];
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => resolve(undefined), waitMs);
+    });
+    const listed = await Promise.race([this.all().catch(() => undefined), timeout]).finally(() => clearTimeout(timer));
+    const byId = new Map((listed ?? []).map((l) => [l.id, l.name]));
+    const names = await Promise.all(unique.map(async (id) => byId.get(id) ?? (await this.cachedNameOf(id)) ?? this.fallback(id)));
     return new Map(unique.map((id, i) => [id, names[i] ?? id]));
   }
 

@@ -1,4 +1,5 @@
 /** What the Slack layer needs from the rest of the bot; injected so tests and the demo can swap parts. */
+import type { LeagueDirectory } from '../leagues/directory.js';
 import type { Logger } from '../log.js';
 import type { BotMetrics } from '../metrics.js';
 import type { TicsApi } from '../tics/client.js';
@@ -20,6 +21,8 @@ export interface SlackDeps {
   incidents?: IncidentActions;
   /** Absent: every channel may use every league. */
   access?: AccessPolicy;
+  /** Leagues by name (`/tics leagues`, `<league>` names, real names in displays). Absent: aliases and ids only. */
+  directory?: LeagueDirectory;
   /** Absent: nothing is counted (tests that build the Slack side alone). */
   metrics?: BotMetrics;
 }

@@ -5,7 +5,11 @@ import type { Logger } from '../../log.js';
 import { CURSOR_VERSION, type HistoryCursor } from '../cursor.js';
 import type { SlackDeps } from '../deps.js';
 import { renderHistory, type Rendered, type Requester } from '../history-service.js';
+import { resolveLeagueInput, resolutionProblem } from '../league-input.js';
 import { safeRespond } from '../respond.js';
+import { SLASH_COMMAND } from '../command-name.js';
+import { usageError } from '../views/errors.js';
+import { COMMANDS } from './parse.js';
 
 export function cursorFor(args: HistoryArgs): HistoryCursor {
   return {
@@ -19,7 +23,18 @@ export function cursorFor(args: HistoryArgs): HistoryCursor {
 }
 
 export async function runHistory(deps: SlackDeps, args: HistoryArgs, requester: Requester, respond: RespondFn, log: Logger): Promise<Rendered['outcome']> {
-  const { message, outcome } = await renderHistory(deps, cursorFor(args), requester);
+  let league = args.league;
+  if (deps.directory) {
+    // A name is turned into an alias or id here, so the page and its buttons carry one of those.
+    const resolved = await resolveLeagueInput(deps, args.league, requester.channelId);
+    if (!resolved.ok) {
+      const usage = COMMANDS.find((c) => c.name === 'history')?.usage ?? '';
+      await safeRespond(respond, { response_type: 'ephemeral', ...usageError(resolutionProblem(resolved, (id) => `${SLASH_COMMAND} history ${id}`), usage) }, log, { league: args.league });
+      return 'usage_error';
+    }
+    league = resolved.league.alias ?? resolved.league.id;
+  }
+  const { message, outcome } = await renderHistory(deps, cursorFor({ ...args, league }), requester);
   await safeRespond(respond, { response_type: 'ephemeral', ...message }, log, { league: args.league });
   return outcome;
 }

@@ -169,8 +169,30 @@ function parseUnsnoozeArgs(tokens: readonly string[]): { ok: true; value: Unsnoo
   return { ok: true, value: { league, jobName, ...(channelId ? { channelId } : {}) } };
 }
 
+const OPENING = /^["“]/;
+const CLOSING = /["”]$/;
+
+/**
+ * A league name with spaces, typed in quotes (`"Joint Marketing"` or Slack's smart “…”), becomes one
+ * token; the directory takes the quotes off. An unclosed quote runs to the end of the text.
+ */
+export function joinQuoted(tokens: readonly string[]): string[] {
+  const joined: string[] = [];
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i] ?? '';
+    if (!OPENING.test(token) || (token.length > 1 && CLOSING.test(token))) {
+      joined.push(token);
+      continue;
+    }
+    const parts = [token];
+    while (i + 1 < tokens.length && !CLOSING.test(parts[parts.length - 1] ?? '')) parts.push(tokens[++i] ?? '');
+    joined.push(parts.join(' '));
+  }
+  return joined;
+}
+
 export function parseCommand(text: string): ParsedCommand {
-  const tokens = tokenize(text.trim());
+  const tokens = joinQuoted(tokenize(text.trim()));
   const [verb, ...rest] = tokens;
   switch (verb?.toLowerCase()) {
     case undefined:

@@ -2,10 +2,12 @@
 import type { RespondFn, SlashCommand } from '@slack/bolt';
 import type { Logger } from '../../log.js';
 import type { InteractionOutcome } from '../../metrics.js';
-import { leagueLabel, resolveLeague } from '../../tics/leagues.js';
+import { leagueLabel } from '../../tics/leagues.js';
 import { jobKeyOf, slotOf } from '../../watch/incidents/keys.js';
 import { subscriptionId } from '../../watch/subscriptions.js';
 import { accessDenied } from '../access.js';
+import { SLASH_COMMAND } from '../command-name.js';
+import { resolveLeagueInput, resolutionProblem } from '../league-input.js';
 import type { SlackDeps } from '../deps.js';
 import { safeRespond } from '../respond.js';
 import { genericError, usageError } from '../views/errors.js';
@@ -40,10 +42,11 @@ export async function runWatchCommand(deps: SlackDeps, parsed: WatchCommand, com
   }
 
   const usage = COMMANDS.find((c) => c.name === parsed.kind)?.usage ?? '';
-  const resolved = resolveLeague(parsed.args.league, deps.leagues);
-  if (!resolved.ok) return reply(usageError(resolved.problem, usage), 'usage_error');
-  const league = resolved.league;
   const channelId = parsed.args.channelId ?? command.channel_id;
+  // Names are looked up among the leagues the target channel may see.
+  const resolved = await resolveLeagueInput(deps, parsed.args.league, channelId);
+  if (!resolved.ok) return reply(usageError(resolutionProblem(resolved, (id) => `${SLASH_COMMAND} ${parsed.kind} ${id}`), usage), 'usage_error');
+  const { name: _shownLater, ...league } = resolved.league;
   if (parsed.kind === 'watch') {
     const denied = accessDenied(deps, { channelId, league, user: command.user_id, what: 'watch' }, log);
     if (denied) return reply(denied, 'denied');

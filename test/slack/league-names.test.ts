@@ -1,0 +1,86 @@
+/**
+ * `<league>` by name (issue 9) through the real bot over signed HTTP and Socket Mode: history,
+ * watch, unwatch and unsnooze take a league's exact name besides aliases and ids; an ambiguous name
+ * answers with the matches; TICS_ACCESS hides a league's name from channels that may not query it.
+ */
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { actionIds, allText, fillLeague, forEachMode, startHarness, type Harness } from '../helpers/bot-harness.js';
+
+const TWIN_A = 'leagueTwinA001';
+const TWIN_B = 'leagueTwinB001';
+const NAMED = 'leagueNamed001';
+const HIDDEN = 'leagueHidden01';
+const HERE = 'C0NAMESHERE1';
+
+forEachMode((mode) => {
+  let h: Harness;
+
+  beforeAll(async () => {
+    h = await startHarness({
+      mode,
+      leagues: { named: NAMED },
+      env: { TICS_ACCESS: `${HERE}:*;*:named,${TWIN_A},${TWIN_B}` },
+      world(world, now) {
+        world.addLeague(NAMED, { name: 'Joint Marketing Lab', type: 'PARTNER', partners: 3 });
+        fillLeague(world, NAMED, 4, now, () => ({ jobName: 'nightly scoring' }));
+        world.addLeague(TWIN_A, { name: 'Twin', type: 'OWNER' });
+        world.addLeague(TWIN_B, { name: 'twin', type: 'PARTNER', partners: 5 });
+        world.addLeague(HIDDEN, { name: 'Secret Lab' });
+        fillLeague(world, HIDDEN, 2, now);
+      },
+    });
+  });
+  afterEach(() => h.assertInvariants());
+  afterAll(async () => h?.close());
+
+  const historyCalls = (league: string) => h.sim.requests.filter((r) => r.leagueId === league && r.path.endsWith('/job-instances'));
+
+  it('history takes a quoted name (any case); the page buttons carry the alias', async () => {
+    const before = historyCalls(NAMED).length;
+    const { reply } = await h.ask('history "joint marketing LAB" limit:2');
+    expect(historyCalls(NAMED).length).toBeGreaterThan(before);
+    expect(allText(reply)).toContain('nightly scoring');
+    expect(actionIds(reply)).toContain('history_next');
+    expect(JSON.stringify(reply)).toContain('\\"league\\":\\"named\\"');
+  });
+
+  it('history takes smart quotes and a one-word name that looks like an id', async () => {
+    const { reply } = await h.ask('history “Joint Marketing Lab”');
+    expect(allText(reply)).toContain('nightly scoring');
+    const twin = await h.ask('history twin');
+    expect(allText(twin.reply)).toContain('which one? 2 leagues are named');
+    expect(allText(twin.reply)).toContain(`\`${TWIN_A}\``);
+    expect(allText(twin.reply)).toContain(`\`${TWIN_B}\` (PARTNER, NORMAL, 5 members)`);
+    expect(allText(twin.reply)).toMatch(/Give the id instead, e\.g\. `\/tics history leagueTwin[AB]001`/);
+  });
+
+  it('an unknown name says where names are looked up, and reads no history', async () => {
+    const before = h.sim.requests.filter((r) => r.path.endsWith('/job-instances')).length;
+    const { reply } = await h.ask('history "No Such League"');
+    expect(allText(reply)).toContain('is neither a known league alias nor a league id');
+    expect(allText(reply)).toContain('Names are looked up in the leagues your credentials can see');
+    expect(h.sim.requests.filter((r) => r.path.endsWith('/job-instances')).length).toBe(before);
+  });
+
+  it('a league TICS_ACCESS keeps from the channel cannot be named there', async () => {
+    const elsewhere = await h.ask('history "Secret Lab"', { channelId: 'C0ELSEWHERE1' });
+    expect(allText(elsewhere.reply)).toContain('nor the name of a league');
+    expect(historyCalls(HIDDEN)).toHaveLength(0);
+    const here = await h.ask('history "Secret Lab"', { channelId: HERE });
+    expect(allText(here.reply)).not.toContain('nor the name of a league');
+    expect(historyCalls(HIDDEN).length).toBeGreaterThan(0);
+  });
+
+  it('watch, unsnooze and unwatch take the name too', async () => {
+    const watched = await h.ask('watch "Joint Marketing Lab"', { channelId: HERE });
+    expect(watched.reply.text).toMatch(/^Watching named: alerts on FAILED, TERMINATED/);
+    const snooze = await h.ask('unsnooze "Joint Marketing Lab" nightly scoring', { channelId: HERE });
+    expect(allText(snooze.reply)).toContain('nightly scoring');
+    const ambiguous = await h.ask('unwatch Twin', { channelId: HERE });
+    expect(allText(ambiguous.reply)).toContain('which one?');
+    const unwatched = await h.ask('unwatch "joint marketing lab"', { channelId: HERE });
+    expect(allText(unwatched.reply)).toMatch(/[Ss]topped|no longer|not watch/);
+    const list = await h.ask('watches', { channelId: HERE });
+    expect(list.reply.text).toBe('No watches in this channel yet.');
+  });
+});
