@@ -8,9 +8,11 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { buildAlertMessage } from '../../src/slack/views/alert.js';
 import { buildHistoryMessage } from '../../src/slack/views/history.js';
+import { buildHomeView, type HomeView } from '../../src/slack/views/home.js';
 import { buildIncidentParent, buildThreadLine } from '../../src/slack/views/incident.js';
-import { assertWithinSlackLimits } from '../helpers/block-kit-limits.js';
+import { assertViewWithinLimits, assertWithinSlackLimits } from '../helpers/block-kit-limits.js';
 import { HOUR, historyModel, LEAGUE, MINUTE, mockupInstances, NOW } from '../slack/views/fixtures.js';
+import { homeExampleInput } from '../slack/views/home-fixtures.js';
 import { failureEvent, incident, resolvedIncident, snooze } from '../slack/views/incident-fixtures.js';
 
 const owned = incident({ notify: ['<@U0OWNER01>', '<!subteam^S0DATAOPS>'] });
@@ -47,14 +49,23 @@ const examples = {
     },
     { now: NOW },
   ),
+  // A Home tab is a view, not a message: no fallback text, 100 blocks, and the builder opens it as one.
+  'home.json': buildHomeView(homeExampleInput()),
 };
+
+const isView = (example: object): example is HomeView => 'type' in example && example.type === 'home';
+
+/** What Block Kit Builder is given: a message's blocks, or the view with its type. */
+function builderPayload(example: { blocks: unknown[] }): Record<string, unknown> {
+  return isView(example) ? { type: example.type, blocks: example.blocks } : { blocks: example.blocks };
+}
 
 /**
  * Block Kit Builder opens a message from its URL fragment. Parentheses are encoded too: left bare,
  * an unbalanced one would end the Markdown link early. The fragment decodes the same either way.
  */
 export function builderUrl(message: { blocks: unknown[] }): string {
-  const fragment = encodeURIComponent(JSON.stringify({ blocks: message.blocks })).replace(/[()]/g, (ch) => (ch === '(' ? '%28' : '%29'));
+  const fragment = encodeURIComponent(JSON.stringify(builderPayload(message))).replace(/[()]/g, (ch) => (ch === '(' ? '%28' : '%29'));
   return `https://app.slack.com/block-kit-builder/#${fragment}`;
 }
 
@@ -66,7 +77,8 @@ const definition = (file: string) => new RegExp(`^\\[bkb-${file.replace(/\./g, '
 describe('README example messages', () => {
   for (const [file, message] of Object.entries(examples)) {
     it(`docs/examples/${file} is what the view builds today`, () => {
-      assertWithinSlackLimits(message);
+      if (isView(message)) assertViewWithinLimits(message, 'home');
+      else assertWithinSlackLimits(message);
       const path = fileURLToPath(new URL(`../../docs/examples/${file}`, import.meta.url));
       const rendered = `${JSON.stringify(message, null, 2)}\n`;
       if (process.env.UPDATE_EXAMPLES) writeFileSync(path, rendered);
@@ -84,7 +96,7 @@ describe('README example messages', () => {
       expect(url, `README has no [bkb-${file}]: definition`).toBeDefined();
       expect(url!.startsWith(BUILDER)).toBe(true);
       expect(url).not.toMatch(/[()\s<>]/);
-      expect(JSON.parse(decodeURIComponent(url!.slice(BUILDER.length)))).toEqual({ blocks: message.blocks });
+      expect(JSON.parse(decodeURIComponent(url!.slice(BUILDER.length)))).toEqual(builderPayload(message));
     });
   }
 });
