@@ -1,7 +1,7 @@
 /**
  * A strict stand-in for Slack's Socket Mode endpoint (the `ws://` side of `apps.connections.open`),
  * shaped after Slack's Socket Mode docs and @slack/socket-mode's client: one-use connection URLs,
- * `hello` on connect, `slash_commands` / `interactive` envelopes that must be acked by envelope_id,
+ * `hello` on connect, `slash_commands` / `interactive` / `events_api` envelopes that must be acked by envelope_id,
  * `disconnect` (refresh_requested), connections dropped without a word, pings answered. Anything
  * real Slack would not accept — a reused or unknown ticket, an ack for an envelope never sent (or
  * sent on another connection), a second ack, a response payload where none is accepted — is
