@@ -22,7 +22,7 @@ describe('fake Slack: views and permalinks', () => {
   });
   afterEach(async () => fake?.close());
 
-  const error = (p: Promise<unknown>) => p.then(() => 'ok', (e: { data?: { error?: string } }) => e.data?.error ?? String(e));
+  const error = (p: Promise<unknown>) => p.then(() => 'ok', (e: { data?: { error?: string }; message?: string }) => e.data?.error ?? e.message ?? 'unknown');
 
   it('views.publish stores a valid home view per user', async () => {
     const result = await client.views.publish({ user_id: 'U0PERSON1', view: { type: 'home', blocks: [section('hello')] } });
