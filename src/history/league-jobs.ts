@@ -43,8 +43,9 @@ export async function fetchLeagueJobs(api: TicsApi, leagueId: string, options: {
     seen.add(id);
     jobs.push({ id, name });
   }
-  const deletedSeen = sql.jobs.length - sql.jobs.filter((j) => j.deleted !== true).length;
-  return { jobs, total: Math.max(jobs.length, fl.total + sql.total - deletedSeen) };
+  // What was read, plus what either list holds beyond its first page.
+  const unread = Math.max(0, fl.total - fl.jobs.length) + Math.max(0, sql.total - sql.jobs.length);
+  return { jobs, total: jobs.length + unread };
 }
 
 interface Entry {

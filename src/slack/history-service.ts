@@ -8,13 +8,14 @@ import type { InteractionOutcome } from '../metrics.js';
 import { iteratePages } from '../tics/client.js';
 import { isTicsError } from '../tics/errors.js';
 import { leagueLabel, resolveLeague, type LeagueRef } from '../tics/leagues.js';
-import type { JobInstance } from '../tics/schema.js';
+import { isTerminalStatus, type JobInstance } from '../tics/schema.js';
 import { accessDenied } from './access.js';
 import { SLASH_COMMAND } from './command-name.js';
 import type { HistoryCursor, DetailsRef } from './cursor.js';
 import type { SlackDeps } from './deps.js';
 import { withinBudget, type Fetched } from './partial.js';
 import { buildDetailsMessage } from './views/details.js';
+import type { DetailsExtras } from './views/details-report.js';
 import { instanceGoneError, internalError, ticsErrorMessage, usageError } from './views/errors.js';
 import { buildHistoryMessage, type SlackMessage } from './views/history.js';
 import { HISTORY_USAGE } from '../history/query.js';
@@ -23,6 +24,8 @@ import { HISTORY_USAGE } from '../history/query.js';
 const DETAILS_SCAN_RECORDS = 500;
 /** How long the job menu may hold up a page; past it the page goes out without the menu. */
 export const JOBS_BUDGET_MS = 3_000;
+/** How long Details waits for the report and execution graph; past it, Details goes out without them. */
+export const DETAILS_EXTRAS_BUDGET_MS = 4_000;
 
 /** The message, and how the request ended (for the metrics). */
 export interface Rendered {
@@ -111,10 +114,33 @@ export async function renderDetails(deps: SlackDeps, ref: DetailsRef, requester:
         outcome: 'ok',
       };
     }
-    return { message: buildDetailsMessage({ league, instance: found, now: deps.now(), simulated: deps.simulated }), outcome: 'ok' };
+    const extras = await loadDetailsExtras(deps, league.id, found);
+    return { message: buildDetailsMessage({ league, instance: found, now: deps.now(), simulated: deps.simulated, ...(extras ? { extras } : {}) }), outcome: 'ok' };
   } catch (error) {
     return failure(deps, error, league, 'details');
   }
+}
+
+/**
+ * For a finished instance, its report and (when it failed) its execution graph, in parallel and
+ * within one time budget; `undefined` for an unfinished one. Never throws: what fails is named.
+ */
+async function loadDetailsExtras(deps: SlackDeps, leagueId: string, instance: JobInstance): Promise<DetailsExtras | undefined> {
+  if (!isTerminalStatus(instance.status)) return undefined;
+  const api = deps.tics;
+  const params = { leagueId, instanceId: instance.id };
+  // The graph that shows how the run ended is its last round. Whether TICS counts rounds from 0 or 1
+  // is undocumented (tics-api-more.md, open question 8); the simulator's last round is max(round_id, 1).
+  const round = Math.max(instance.roundId ?? 0, 1);
+  const [report, dag] = await Promise.all([
+    api.showInstanceReport ? withinBudget(DETAILS_EXTRAS_BUDGET_MS, (signal) => api.showInstanceReport!(params, { signal })) : undefined,
+    instance.status === 'FAILED' && api.showJobInstanceDag ? withinBudget(DETAILS_EXTRAS_BUDGET_MS, (signal) => api.showJobInstanceDag!({ ...params, roundId: round }, { signal })) : undefined,
+  ]);
+  for (const [what, fetched] of [['report', report], ['execution graph', dag]] as const) {
+    if (fetched?.ok === false) deps.logger.warn({ leagueId, instanceId: instance.id, reason: fetched.missing.reason, httpStatus: fetched.missing.httpStatus }, `details: the ${what} could not be loaded; Details goes out without it`);
+  }
+  if (!report && !dag) return undefined;
+  return { ...(report ? { report } : {}), ...(dag ? { dag, dagRound: round } : {}) };
 }
 
 function failure(deps: SlackDeps, error: unknown, league: LeagueRef, what: string): Rendered {

@@ -19,12 +19,15 @@ import {
 } from './format.js';
 import { SLACK_LIMITS } from '../limits.js';
 import { sharedCopy } from './copy.js';
+import { reportBlocks, type DetailsExtras } from './details-report.js';
 
 export interface DetailsInput {
   league: { id: string; alias?: string };
   instance: JobInstance;
   now: number;
   simulated?: boolean;
+  /** The report and execution graph of a finished instance, or why they are missing. */
+  extras?: DetailsExtras;
 }
 
 // A field may hold far more; these keep the grid readable and the whole message far from the
@@ -33,6 +36,8 @@ const FIELD_VALUE_MAX = 300;
 const ID_MAX = 64;
 // Leave room in the section for the heading and the code fence.
 const EXTRA_TEXT_MAX = SLACK_LIMITS.sectionText - 200;
+// With the report below them, `ext` and `result_ext` give up room so the whole stays in budget.
+const EXTRA_TEXT_WITH_REPORT_MAX = 1200;
 const DATE_FORMAT = '{date_short_pretty} at {time_secs}';
 
 const copy = {
@@ -74,12 +79,15 @@ export function buildDetailsMessage(input: DetailsInput): SlackMessage {
   }
   blocks.push({ type: 'section', fields: facts(input) });
 
+  const report = input.extras ? reportBlocks(input.extras) : [];
+  const max = report.length ? EXTRA_TEXT_WITH_REPORT_MAX : EXTRA_TEXT_MAX;
   const extras = [
-    extraSection(copy.parameters, 'ext', instance.ext),
-    extraSection(copy.result, 'result_ext', instance.resultExt),
+    extraSection(copy.parameters, 'ext', instance.ext, max),
+    extraSection(copy.result, 'result_ext', instance.resultExt, max),
   ].filter((block): block is types.SectionBlock => block !== undefined);
   if (extras.length) blocks.push({ type: 'divider' }, ...extras);
   else blocks.push(mrkdwnContext(copy.noExtras));
+  blocks.push(...report);
 
   return { text: fallbackText(input), blocks };
 }
@@ -118,13 +126,13 @@ function facts({ instance, league, now }: DetailsInput): types.MrkdwnElement[] {
   ];
 }
 
-function extraSection(title: string, wireName: string, value: string | undefined): types.SectionBlock | undefined {
+function extraSection(title: string, wireName: string, value: string | undefined, max: number): types.SectionBlock | undefined {
   if (value === undefined || value.trim() === '') return undefined;
   const heading = copy.extraHeading(title, wireName);
   const body = isJsonContainer(value)
     ? // A ``` inside the data would close the fence early; a zero-width space keeps it literal.
-      '```' + escapeAndTruncate(prettyJson(value).replace(/```/g, '``\u200b`'), EXTRA_TEXT_MAX) + '```'
-    : escapeAndTruncate(value.trim(), EXTRA_TEXT_MAX);
+      '```' + escapeAndTruncate(prettyJson(value).replace(/```/g, '``\u200b`'), max) + '```'
+    : escapeAndTruncate(value.trim(), max);
   return { type: 'section', text: { type: 'mrkdwn', text: heading + body } };
 }
 

@@ -10,7 +10,7 @@ import { describeTiming, plural, predictionLabel, typeLabel } from '../../format
 import { statusShortcode, statusLabel } from '../../format/status.js';
 import { SLACK_LIMITS } from '../limits.js';
 import { sharedCopy } from './copy.js';
-import { filterBlocks, textOf, type HistoryFilters } from './history-filters.js';
+import { filterBlocks, HISTORY_FILTER_ACTIONS, textOf, type HistoryFilters } from './history-filters.js';
 import { escapeAndTruncate, leagueName, mrkdwnContext, oneLine, slackDate, truncate, type SlackMessage } from './format.js';
 
 export type { SlackMessage } from './format.js';
@@ -120,6 +120,9 @@ export const HISTORY_ACTIONS = {
   next: 'history_next',
   refresh: 'history_refresh',
   share: 'history_share',
+  // Listed here so the catch-all for unknown actions (actions/unknown.ts) leaves the menus alone.
+  filterJob: HISTORY_FILTER_ACTIONS.job,
+  filterStatus: HISTORY_FILTER_ACTIONS.status,
 } as const;
 export const HISTORY_PAGING_BLOCK_ID = 'history_paging';
 
