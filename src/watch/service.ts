@@ -83,6 +83,8 @@ export interface WatchService {
 
 /** Earlier generations of a slot looked at when counting recent alerts (a job that failed, recovered and failed again). */
 const GENERATIONS_COUNTED = 5;
+/** Open incidents whose ack and snooze are read at once. */
+const ACTIVITY_READ_BATCH = 50;
 
 /** `league:channel` → channel (league ids hold no `:`). */
 function channelOfSubscription(subscriptionId: string): string {
@@ -191,13 +193,19 @@ export function createWatchService(deps: {
       const now = deps.now();
       const current = await incidents.current(new Set(subscriptionIds));
       const open: IncidentView[] = [];
-      for (const incident of current.filter((i) => i.state === 'open')) {
-        const [ack, snooze] = await Promise.all([incidents.ack(incident.slot), incidents.snooze(incident.slot)]);
-        open.push({
-          incident,
-          ...(ack?.seq === incident.seq ? { ack } : {}),
-          ...(snooze && isSnoozeActive(snooze, now) ? { snooze } : {}),
-        });
+      const failing = current.filter((i) => i.state === 'open');
+      for (let i = 0; i < failing.length; i += ACTIVITY_READ_BATCH) {
+        const batch = await Promise.all(
+          failing.slice(i, i + ACTIVITY_READ_BATCH).map(async (incident): Promise<IncidentView> => {
+            const [ack, snooze] = await Promise.all([incidents.ack(incident.slot), incidents.snooze(incident.slot)]);
+            return {
+              incident,
+              ...(ack?.seq === incident.seq ? { ack } : {}),
+              ...(snooze && isSnoozeActive(snooze, now) ? { snooze } : {}),
+            };
+          }),
+        );
+        open.push(...batch);
       }
       open.sort((a, b) => b.incident.latest.observedAt - a.incident.latest.observedAt || (a.incident.slot < b.incident.slot ? -1 : 1));
 

@@ -11,8 +11,8 @@ import { INCIDENT_ACTIONS } from '../../../src/slack/views/incident.js';
 import { IncidentStore } from '../../../src/watch/incidents/store.js';
 import { SubscriptionRegistry } from '../../../src/watch/subscriptions.js';
 import { allText, forEachMode, type SlackBody } from '../../helpers/bot-harness.js';
-import { clickInView, openHome, viewButtons } from '../../helpers/slack-events.js';
-import { expectNoErrorLogs, putInstance, startWatchHarness, type WatchHarness } from './watch-harness.js';
+import { appHomeOpenedBody, clickInView, openHome, viewButtons } from '../../helpers/slack-events.js';
+import { expectNoErrorLogs, expectOnlyInjectedRefusals, putInstance, startWatchHarness, type WatchHarness } from './watch-harness.js';
 
 const CHAN = 'C0HOMECHAN1';
 const SECRET_CHAN = 'C0SECRETCH2';
@@ -130,10 +130,40 @@ forEachMode((mode) => {
       expect(allText(await published(before + 3))).toContain('That job was not snoozed any more');
     });
 
+    it('still publishes when Slack gives no permalink, just without the link', async () => {
+      const job = putInstance(h, LEAGUE, 'train-second', { status: 'RUNNING' }, 1);
+      await h.cycle();
+      h.sim.world.setStatus(LEAGUE, job.id, 'TERMINATED');
+      await h.cycle();
+      h.slack.injectFault('chat.getPermalink', { kind: 'error', error: 'message_not_found' });
+      const before = publishes().length;
+      await openHome(h, USER);
+      const view = await published(before + 1);
+      expect(allText(view)).toContain('*train-second*');
+      expect(viewButtons(view).filter((b) => b.actionId === HOME_ACTIONS.openThread)).toHaveLength(1);
+      expectOnlyInjectedRefusals(h, /refused chat\.getPermalink: .*message_not_found/);
+      // Asked again on the next open, and linked then.
+      await openHome(h, USER);
+      expect(viewButtons(await published(before + 2)).filter((b) => b.actionId === HOME_ACTIONS.openThread)).toHaveLength(2);
+    });
+
+    it.runIf(mode === 'http')('refuses an unsigned app_home_opened, publishing nothing', async () => {
+      const before = publishes().length;
+      const raw = JSON.stringify(appHomeOpenedBody(USER));
+      const res = await fetch(h.eventsUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: raw });
+      expect(res.status).toBe(401);
+      await h.cycle(0);
+      expect(publishes()).toHaveLength(before);
+    });
+
     it('History opens the job’s first page in a modal', async () => {
       const view = await published(publishes().length);
       const before = h.slack.callsTo('views.open').length;
-      await clickInView(h, view, HOME_ACTIONS.history, USER);
+      const nth = viewButtons(view)
+        .filter((b) => b.actionId === HOME_ACTIONS.history)
+        .findIndex((b) => b.value?.includes('"jobName":"train-home"'));
+      expect(nth).toBeGreaterThanOrEqual(0);
+      await clickInView(h, view, HOME_ACTIONS.history, USER, nth);
       const [open] = (await h.slack.waitForCalls('views.open', before + 1)).slice(before);
       expect(open!.response.ok, JSON.stringify(open!.response)).toBe(true);
       const modal = open!.args.view as SlackBody;
