@@ -8,7 +8,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 
 export type InteractionKind = 'command' | 'action';
 /** `/tics <subcommand>`; `unknown` for input that names no subcommand. */
-export type Subcommand = 'history' | 'watch' | 'unwatch' | 'watches' | 'unsnooze' | 'help' | 'unknown';
+export type Subcommand = 'history' | 'watch' | 'unwatch' | 'watches' | 'unsnooze' | 'leagues' | 'help' | 'unknown';
 /**
  * How an interaction ended: `usage_error` bad input, `denied` TICS_ACCESS, `tics_error` TICS failed,
  * `stale_button` a button value this version cannot read, `refused` a valid request the bot declines

@@ -9,6 +9,7 @@ import { usageError } from '../views/errors.js';
 import { SLASH_COMMAND } from '../command-name.js';
 import { COMMANDS, parseCommand } from './parse.js';
 import { runHistory } from './history.js';
+import { runLeagues } from './leagues.js';
 import { runWatchCommand } from './watch.js';
 
 export function registerCommands(app: App, deps: SlackDeps): void {
@@ -38,6 +39,9 @@ export function registerCommands(app: App, deps: SlackDeps): void {
             break;
           case 'history':
             outcome = await runHistory(deps, parsed.command.args, { channelId: command.channel_id, userId: command.user_id }, respond, log);
+            break;
+          case 'leagues':
+            outcome = await runLeagues(deps, parsed.command.filter, { channelId: command.channel_id, userId: command.user_id }, respond, log);
             break;
           case 'watch':
           case 'unwatch':

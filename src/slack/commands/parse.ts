@@ -2,6 +2,7 @@
  * `/tics <text>` → a typed command, or a usage error that says exactly what was wrong.
  * The command table here is also what `help` lists and what the manifest test checks.
  */
+import { cleanLeagueInput } from '../../leagues/resolve.js';
 import { HISTORY_USAGE, parseHistoryArgs, parseStatuses, type HistoryArgs } from '../../history/query.js';
 import { CHANNEL_ID } from '../../watch/declared.js';
 import { applyWatchOption, isWatchOptionKey, tokenize, WATCH_OPTION_KEYS, type WatchOptions } from '../../watch/watch-options.js';
@@ -30,7 +31,8 @@ export type TicsCommand =
   | { kind: 'watch'; args: WatchArgs }
   | { kind: 'unwatch'; args: Omit<WatchArgs, 'triggers' | 'options'> }
   | { kind: 'unsnooze'; args: UnsnoozeArgs }
-  | { kind: 'watches'; all: boolean };
+  | { kind: 'watches'; all: boolean }
+  | { kind: 'leagues'; filter?: string };
 
 export interface CommandSpec {
   name: TicsCommand['kind'];
@@ -38,6 +40,9 @@ export interface CommandSpec {
   description: string;
   examples: string[];
 }
+
+/** A league name is at most 128 characters; the filter is a piece of one. */
+export const LEAGUES_FILTER_MAX = 128;
 
 // Re-exported: the command table and its tests read the name together with the commands.
 export { SLASH_COMMAND };
@@ -78,6 +83,14 @@ export const COMMANDS: readonly CommandSpec[] = [
     usage: `${SLASH_COMMAND} unsnooze <league> <job name> [#channel]`,
     description: "End a job's snooze in a channel (default: this one) now: its alerts post again, and its thread says what happened meanwhile. `watches` lists the snoozes.",
     examples: [`${SLASH_COMMAND} unsnooze credit-risk nightly scoring`],
+  },
+  {
+    name: 'leagues',
+    usage: `${SLASH_COMMAND} leagues [text]`,
+    description:
+      "The leagues the bot's credentials can see (those this channel may query): name, id, status, role, members and alias, with *History* and *Watch here* buttons. " +
+      'Text keeps the leagues whose name, alias or id contains it. Any `<league>` above may be given by its exact name (in quotes when it has spaces).',
+    examples: [`${SLASH_COMMAND} leagues`, `${SLASH_COMMAND} leagues risk`, `${SLASH_COMMAND} history "Credit Risk Alliance"`],
   },
   {
     name: 'help',
@@ -217,6 +230,11 @@ export function parseCommand(text: string): ParsedCommand {
     case 'unsnooze': {
       const parsed = parseUnsnoozeArgs(rest);
       return parsed.ok ? { ok: true, command: { kind: 'unsnooze', args: parsed.value } } : { ok: false, problem: parsed.problem, usage: usageOf('unsnooze') };
+    }
+    case 'leagues': {
+      const filter = cleanLeagueInput(rest.join(' '));
+      if ([...filter].length > LEAGUES_FILTER_MAX) return { ok: false, problem: `the text to look for is longer than ${LEAGUES_FILTER_MAX} characters`, usage: usageOf('leagues') };
+      return { ok: true, command: { kind: 'leagues', ...(filter ? { filter } : {}) } };
     }
     case 'watches':
     case 'list': {

@@ -18,7 +18,10 @@ import { COMMANDS } from './parse.js';
 
 type WatchCommand = Extract<TicsCommand, { kind: 'watch' | 'unwatch' | 'watches' | 'unsnooze' }>;
 
-export async function runWatchCommand(deps: SlackDeps, parsed: WatchCommand, command: SlashCommand, respond: RespondFn, log: Logger): Promise<InteractionOutcome> {
+/** Who typed it and where: a slash command, or the Watch here button of `/tics leagues`. */
+export type WatchInvocation = Pick<SlashCommand, 'channel_id' | 'user_id' | 'channel_name'>;
+
+export async function runWatchCommand(deps: SlackDeps, parsed: WatchCommand, command: WatchInvocation, respond: RespondFn, log: Logger): Promise<InteractionOutcome> {
   const reply = async (message: Parameters<typeof safeRespond>[1], outcome: InteractionOutcome = 'ok') => {
     await safeRespond(respond, { response_type: 'ephemeral', ...message }, log);
     return outcome;
