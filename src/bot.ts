@@ -20,6 +20,7 @@ import { IncidentStore } from './watch/incidents/store.js';
 import { IncidentActions } from './watch/incidents/actions.js';
 import { SubscriptionRegistry } from './watch/subscriptions.js';
 import { stuckWatchLookup } from './watch/stuck-watches.js';
+import { createSummarizer } from './watch/incidents/summarize.js';
 import { Watcher } from './watch/watcher.js';
 
 export interface BotHandle {
@@ -101,6 +102,7 @@ export async function startBot(config: Config, options: BotOptions = {}): Promis
       metrics,
       incidents,
       hasStuckWatch: stuckWatchLookup(registry),
+      summarize: createSummarizer(tics),
     });
     const synced = await registry.syncDeclared(config.watchDeclarations, now());
     if (synced.added + synced.updated + synced.removed > 0) logger.info({ ...synced }, 'TICS_WATCH subscriptions synchronised');

@@ -11,6 +11,7 @@ import { CHANNEL_ERROR_RETRY_MS, GIVE_UP_AFTER_MS, nextDelay, type DeliveryLock,
 import type { SubscriptionRegistry } from './subscriptions.js';
 import { deliverSlot, isIncidentEvent, slotOfItem, type SlotDeps } from './incidents/deliver-slot.js';
 import type { IncidentStore } from './incidents/store.js';
+import type { Summarizer } from './incidents/summarize.js';
 import { isAlertItem, type Notifier, type NotifyResult, type OutboxEntry } from './types.js';
 
 export interface DeliveryDeps {
@@ -29,6 +30,8 @@ export interface DeliveryDeps {
   metrics?: Pick<BotMetrics, 'alertsSent' | 'alertsFailed'>;
   /** Incidents on: failures thread per job (off: every alert is its own message, as before). */
   incidents?: IncidentStore;
+  /** Fetches a new incident's failure summary (absent: parents go without one). */
+  summarize?: Summarizer;
 }
 
 export interface DeliveryReport {
@@ -130,7 +133,7 @@ async function deliverChannel(deps: DeliveryDeps, channelId: string, candidates:
       if (await settleFailure(deps, channelId, batch, result, report)) return;
     }
     if (!deps.incidents) return;
-    const slotDeps: SlotDeps = { outbox: deps.outbox, incidents: deps.incidents, notifier: deps.notifier, logger: deps.logger, now: deps.now, lockLost: () => lockLost };
+    const slotDeps: SlotDeps = { outbox: deps.outbox, incidents: deps.incidents, notifier: deps.notifier, logger: deps.logger, now: deps.now, lockLost: () => lockLost, summarize: deps.summarize };
     for (const [slot, slotEntries] of slots) {
       const outcome = await deliverSlot(slotDeps, slot, slotEntries);
       report.posted += outcome.posted;

@@ -20,6 +20,7 @@ import type { SubscriptionRegistry } from './subscriptions.js';
 import type { Notifier } from './types.js';
 import { IncidentActions } from './incidents/actions.js';
 import type { IncidentStore } from './incidents/store.js';
+import type { Summarizer } from './incidents/summarize.js';
 
 export interface WatcherOptions {
   store: Store;
@@ -51,6 +52,8 @@ export interface WatcherOptions {
   incidents?: IncidentStore;
   /** Whether a league has a `stuck:` watch (see PollDeps.hasStuckWatch). */
   hasStuckWatch?: (leagueId: string) => Promise<boolean>;
+  /** A new incident's failure summary (see incidents/summarize.ts). */
+  summarize?: Summarizer;
 }
 
 export interface CycleReport {
@@ -273,6 +276,7 @@ export class Watcher {
       owner: this.owner,
       metrics: this.metrics,
       ...(this.options.incidents ? { incidents: this.options.incidents } : {}),
+      ...(this.options.summarize ? { summarize: this.options.summarize } : {}),
     };
   }
 

@@ -13,6 +13,7 @@ import type { types } from '@slack/bolt';
 import type { JobInstance } from '../../tics/schema.js';
 import type { IncidentView, ThreadLine } from '../../watch/types.js';
 import type { Incident, IncidentEvent, Snooze } from '../../watch/incidents/types.js';
+import type { FailureSummary } from '../../tics/failure-summary.js';
 import { decodeCursor, encodeCursor, MAX_BUTTON_VALUE, type HistoryCursor } from '../cursor.js';
 import { describeTiming, formatDurationMs, plural, typeLabel } from '../../format/instance.js';
 import { statusEmoji, statusShortcode } from '../../format/status.js';
@@ -41,6 +42,8 @@ export const INCIDENT_BLOCK_PREFIX = 'incident:';
 const BARE_BLOCK_ID = 'incident';
 
 const HISTORY_PAGE = 10; // as alert.ts's Job history button
+const WHY_NAME_MAX = 60;
+const WHY_INFO_MAX = 300;
 const STATUS_MAX = 32;
 const TYPE_MAX = 60;
 const LEAGUE_MAX = 64;
@@ -54,6 +57,15 @@ const ACK_DATE = '{date_short_pretty} at {time}';
 /** Slack ids as `body.user.id` gives them; anything else is shown as text, never as a mention. */
 const USER_ID = /^[UW][A-Z0-9]+$/;
 const NOTIFY_TOKEN = [/^<@[UW][A-Z0-9]+>$/, /^<!subteam\^S[A-Z0-9]+>$/];
+
+const whyCopy = {
+  heading: '*Why it failed*',
+  stage: (stage: string, node: string, party: string, task: string) => `Stage ${stage} failed on ${node}${party} · task ${task}`,
+  party: (alias: string) => ` (${alias})`,
+  info: (excerpt: string) => `> ${excerpt}`,
+  partners: (names: string) => `Partners: ${names}`,
+  result: (excerpt: string) => `Result info: ${excerpt}`,
+} as const;
 
 const copy = {
   header: {
@@ -219,6 +231,9 @@ function alertLayout(view: IncidentView, ctx: AlertContext, ack: Ack, snooze: Sn
   );
   // The alert's own Job history button moves into the incident's controls.
   const blocks = alert.blocks.filter((b) => b.type !== 'actions');
+  const why = whySection(latest.summary ?? incident.first.summary);
+  // Right under the alert's facts: what a person reads next.
+  if (why) blocks.splice(2, 0, why);
   const hasSummary = incident.events > 1 || ack !== undefined || snooze !== undefined;
   // Above the alert's "detected" line, which stays last, as on every alert.
   if (hasSummary) blocks.splice(Math.max(0, blocks.length - 1), 0, { type: 'section', fields: summaryFields(incident, ack, snooze, false) });
@@ -226,6 +241,21 @@ function alertLayout(view: IncidentView, ctx: AlertContext, ack: Ack, snooze: Sn
   const status = oneLine(latest.status);
   const plain = copy.text.open(statusEmoji(latest.status), status, jobNameOf(incident), oneLine(typeLabel(incident.job.type)), leagueName(incident.league), copy.failures(incident.events), utcText(incident.openedAt));
   return { text: escapeAndTruncate(plain + (ctx.simulated ? sharedCopy.simulatedSuffix : ''), TEXT_MAX), blocks };
+}
+
+/** The failure summary the watcher fetched for the incident's first failure, when it could. */
+function whySection(summary: FailureSummary | undefined): types.SectionBlock | undefined {
+  if (!summary) return undefined;
+  const lines: string[] = [];
+  const failed = summary.failedStage;
+  if (failed) {
+    lines.push(whyCopy.stage(code(failed.stage, WHY_NAME_MAX), code(failed.node, WHY_NAME_MAX), failed.party ? whyCopy.party(escapeAndTruncate(oneLine(failed.party), WHY_NAME_MAX)) : '', code(failed.task, WHY_NAME_MAX)));
+    if (failed.info) lines.push(whyCopy.info(escapeAndTruncate(oneLine(failed.info), WHY_INFO_MAX)));
+  }
+  if (summary.partners?.length) lines.push(whyCopy.partners(summary.partners.map((p) => escapeAndTruncate(oneLine(p), WHY_NAME_MAX)).join(', ')));
+  if (summary.resultInfo) lines.push(whyCopy.result(escapeAndTruncate(oneLine(summary.resultInfo), WHY_INFO_MAX)));
+  if (!lines.length) return undefined;
+  return { type: 'section', text: { type: 'mrkdwn', text: truncate([whyCopy.heading, ...lines].join('\n'), SLACK_LIMITS.sectionText) } };
 }
 
 function summaryLayout(view: IncidentView, ctx: AlertContext, ack: Ack, snooze: Snooze | undefined): SlackMessage {

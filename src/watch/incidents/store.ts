@@ -39,6 +39,7 @@ const eventSchema = z.looseObject({
   observedAt: z.number(),
   runningMs: z.number().exactOptional(),
   usualMs: z.number().exactOptional(),
+  summary: z.looseObject({}).exactOptional(),
 });
 const incidentSchema = z.looseObject({
   v: z.literal(1),

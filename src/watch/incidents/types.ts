@@ -3,6 +3,7 @@
  * parent message; later alerts go into its thread, the parent is re-rendered in place from the
  * state below, and a later success resolves it. Plain JSON: it lives in the store.
  */
+import type { FailureSummary } from '../../tics/failure-summary.js';
 import type { JobInstance } from '../../tics/schema.js';
 
 /**
@@ -33,6 +34,8 @@ export interface IncidentEvent {
   /** For a stuck alert: how long it had been running when noticed, and the job's usual duration. */
   runningMs?: number;
   usualMs?: number;
+  /** Why it failed, from the run's report and graph, when they could be had in time. */
+  summary?: FailureSummary;
 }
 
 export interface Incident {

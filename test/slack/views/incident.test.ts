@@ -209,6 +209,20 @@ describe('buildIncidentParent: open', () => {
     expect(parent({ incident: incident({ notify: ['<!everyone>'] }) }).text).not.toContain(' cc ');
   });
 
+  it('shows why the first failure failed, escaped and cut, under the alert facts', () => {
+    const summary = {
+      failedStage: { stage: 'train', node: 'agentBank01', party: '<!channel> bank', task: 'train_task_1', info: '{"error":"OOM"}' },
+      partners: ['bank', 'insurer & co'],
+      resultInfo: 'x'.repeat(5000),
+    };
+    const first = failureEvent('f96b4d5e07a29b6d4c5f8e1d76a3b2c0', 10 * MINUTE, { summary });
+    const message = parent({ incident: incident({ events: 1, first, latest: first }) });
+    expect(message).toMatchSnapshot();
+    const why = message.blocks[2] as unknown as { text: { text: string } };
+    expect(why.text.text).toMatch(/^\*Why it failed\*\nStage `train` failed on `agentBank01` \(&lt;!channel&gt; bank\) · task `train_task_1`\n> \{"error":"OOM"\}\nPartners: bank, insurer &amp; co\nResult info: x+…$/);
+    assertWithinSlackLimits(message);
+  });
+
   it('renders an unknown status with the fallback emoji', () => {
     const latest = failureEvent('c63e', 5 * MINUTE, { status: 'QUARANTINED' });
     const message = parent({ incident: incident({ latest }) });

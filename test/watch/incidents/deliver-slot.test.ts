@@ -397,3 +397,51 @@ describe('a storm', () => {
     for (const job of jobs) expect(await w.incidents.get(slotFor(job))).toMatchObject({ state: 'open', seq: 1 });
   });
 });
+
+describe("a new incident's failure summary", () => {
+  const summary = { failedStage: { stage: 'train', node: 'agentBank01', party: 'bank', task: 'train_task_1' }, partners: ['bank', 'insurer'] };
+
+  async function deliverWith(w: World, notifier: Notifier, summarize: (item: AlertItem) => Promise<typeof summary | undefined>) {
+    return deliverDue({
+      outbox: w.outbox,
+      registry: new SubscriptionRegistry(w.store),
+      notifier,
+      logger: createLogger({ level: 'silent' }),
+      now: () => w.clock.now,
+      owner: 'replica-a',
+      incidents: w.incidents,
+      summarize,
+    });
+  }
+
+  it('goes into the parent and the stored incident; later failures do not ask TICS again', async () => {
+    const w = await world();
+    const { notifier, log } = scriptedSlack();
+    const asked: string[] = [];
+    const summarize = (item: AlertItem) => {
+      asked.push(item.instance.id);
+      return Promise.resolve(summary);
+    };
+    await w.outbox.record(failure('i1', T0));
+    await deliverWith(w, notifier, summarize);
+    w.clock.now += MINUTE;
+    await w.outbox.record(failure('i2', w.clock.now));
+    await deliverWith(w, notifier, summarize);
+    expect(asked).toEqual(['i1']);
+    expect(log.parents[0]!.view.incident.first.summary).toEqual(summary);
+    expect((await w.incidents.get(slotFor('train')))?.first.summary).toEqual(summary);
+    // The parent re-rendered after the reply still has it (from the store, not from TICS).
+    expect(log.updates.at(-1)!.view.incident.first.summary).toEqual(summary);
+  });
+
+  it('a summary that fails or is not there leaves the alert as it was: posted, without one', async () => {
+    const w = await world();
+    const { notifier, log } = scriptedSlack();
+    await w.outbox.record(failure('i1', T0));
+    await deliverWith(w, notifier, () => Promise.reject(new Error('TICS down')));
+    await w.outbox.record(failure('j1', T0, 'other'));
+    await deliverWith(w, notifier, () => Promise.resolve(undefined));
+    expect(log.parents).toHaveLength(2);
+    expect(log.parents.every((p) => p.view.incident.first.summary === undefined)).toBe(true);
+  });
+});

@@ -113,6 +113,8 @@ forEachMode((mode) => {
       parentTs = ts(parents[0]!);
       expect(headerOf(parents[0]!.args)).toBe('❌ FAILED · nightly-train');
       expect(allText(parents[0]!.args)).toContain(first.id);
+      // Why it failed, from the run's report and graph (the simulator fails one stage of each FAILED run).
+      expect(allText(parents[0]!.args)).toMatch(/\*Why it failed\*\nStage `\w+` failed on `[^`]+`/);
 
       // A re-run of the first instance failing again, then one new instance, then two in one cycle.
       h.sim.world.setStatus(LEAGUE, first.id, 'RUNNING');

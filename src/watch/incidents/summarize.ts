@@ -1,0 +1,29 @@
+/**
+ * The failure summary a new incident's parent carries (issue #9, "why did it fail"): the run's
+ * report and, for a FAILED run, its execution graph, fetched in parallel within a small budget of
+ * the delivery's time. Whatever is not there in time, the alert goes out without it: a summary is
+ * worth a second, never a held-back alert.
+ */
+import type { TicsApi } from '../../tics/client.js';
+import { summarizeFailure, type FailureSummary } from '../../tics/failure-summary.js';
+import type { AlertItem } from '../types.js';
+
+/** Shared by both calls: the parent waits at most this long for its summary. */
+export const SUMMARY_BUDGET_MS = 2_000;
+
+export type Summarizer = (item: AlertItem) => Promise<FailureSummary | undefined>;
+
+export function createSummarizer(tics: Pick<TicsApi, 'showInstanceReport' | 'showJobInstanceDag'>, budgetMs = SUMMARY_BUDGET_MS): Summarizer {
+  return async (item) => {
+    if (!item.instance.id || item.kind === 'stuck') return undefined;
+    const signal = AbortSignal.timeout(budgetMs);
+    const params = { leagueId: item.league.id, instanceId: item.instance.id };
+    // The last round's graph, as Details reads it (whether rounds count from 0 or 1 is undocumented).
+    const round = Math.max(item.instance.roundId ?? 0, 1);
+    const [report, dag] = await Promise.allSettled([
+      tics.showInstanceReport?.(params, { signal }),
+      item.to === 'FAILED' ? tics.showJobInstanceDag?.({ ...params, roundId: round }, { signal }) : undefined,
+    ]);
+    return summarizeFailure(report.status === 'fulfilled' ? report.value : undefined, dag.status === 'fulfilled' ? dag.value : undefined);
+  };
+}
