@@ -1,7 +1,8 @@
 /**
  * `npm run cli -- history <league> [job:<id>] [status:…] [limit:n] [--offset N] [--json] [--simulator]`
+ * `npm run cli -- leagues [text] [--json] [--simulator]`
  *
- * Prints a league's history from real TICS (configured by the same env as the bot, no Slack needed),
+ * Prints the leagues the credentials can see, or a league's history from real TICS (configured by the same env as the bot, no Slack needed),
  * or with `--simulator` from an in-process simulator with zero configuration. Doubles as a
  * credential check: an auth failure says which credential was used and what the gateway answered.
  */
@@ -16,10 +17,13 @@ import { DEMO_LEAGUES, startSimulator, type TicsSimulator } from '../simulator/s
 import { createStore } from '../store.js';
 import { TicsError } from '../tics/errors.js';
 import { createTicsClient } from '../tics/factory.js';
-import { parseLeagueAliases, resolveLeague, leagueLabel, type LeagueAliases } from '../tics/leagues.js';
-import { renderTable } from './table.js';
+import { parseLeagueAliases, type LeagueAliases, type LeagueRef } from '../tics/leagues.js';
+import { LeagueDirectory } from '../leagues/directory.js';
+import { cleanLeagueInput } from '../leagues/resolve.js';
+import { normalizeName } from '../leagues/summary.js';
+import { renderLeaguesTable, renderTable } from './table.js';
 
-const USAGE = `usage: npm run cli -- ${HISTORY_USAGE} [--offset N] [--json] [--simulator]`;
+const USAGE = `usage: npm run cli -- ${HISTORY_USAGE} [--offset N] [--json] [--simulator]\n       npm run cli -- leagues [text] [--json] [--simulator]`;
 const MAX_LIMIT = 100;
 
 interface Flags {
@@ -53,11 +57,12 @@ async function main(argv: string[]): Promise<number> {
     return flags === USAGE ? 0 : 2;
   }
   const [verb, ...rest] = flags.words;
-  if (verb !== 'history') {
+  if (verb !== 'history' && verb !== 'leagues') {
     console.error(`${verb ? `unknown command "${verb}"` : 'missing command'}\n${USAGE}`);
     return 2;
   }
-  const args = parseHistoryArgs(rest, MAX_LIMIT);
+  // `leagues` takes free text, not history arguments.
+  const args: ReturnType<typeof parseHistoryArgs> = verb === 'history' ? parseHistoryArgs(rest, MAX_LIMIT) : { ok: true, value: { league: '' } };
   if (!args.ok) {
     console.error(`${args.problem.replace(/`/g, '')}\n${USAGE}`);
     return 2;
@@ -87,16 +92,18 @@ async function main(argv: string[]): Promise<number> {
     }
   }
 
-  const resolved = resolveLeague(args.value.league, leagues);
-  if (!resolved.ok) {
-    console.error(resolved.problem);
-    await sim?.close();
-    return 2;
-  }
   const store = await createStore('memory://');
   const logger = createLogger({ level: process.env.LOG_LEVEL === 'debug' ? 'debug' : 'silent' });
   const client = createTicsClient(tics, { store, logger });
+  const directory = new LeagueDirectory({ tics: client, store, aliases: leagues, logger });
   try {
+    if (verb === 'leagues') return await printLeagues(directory, cleanLeagueInput(rest.join(' ')), flags.json);
+    const resolved = await directory.resolve(args.value.league);
+    if (!resolved.ok) {
+      console.error(resolved.ambiguous ? `${resolved.problem}\n${renderLeaguesTable(resolved.ambiguous)}` : resolved.problem.replace(/`/g, ''));
+      return 2;
+    }
+    const name = resolved.league.name ?? (await directory.nameOf(resolved.league.id));
     const page = await fetchHistoryPage(client, {
       leagueId: resolved.league.id,
       limit: args.value.limit ?? DEFAULT_LIMIT,
@@ -105,11 +112,11 @@ async function main(argv: string[]): Promise<number> {
       ...(args.value.statuses ? { statuses: args.value.statuses } : {}),
     });
     if (flags.json) {
-      console.log(JSON.stringify({ league: resolved.league, ...page }, null, 2));
+      console.log(JSON.stringify({ league: { ...resolved.league, name }, ...page }, null, 2));
     } else {
       const now = Date.now();
       const where = page.pageCount ? `page ${page.pageNumber} of ${page.pageCount}` : `page ${page.pageNumber}`;
-      console.log(`League ${leagueLabel(resolved.league)}${resolved.league.alias ? ` (${resolved.league.id})` : ''} — ${page.total} instances, ${where}, fetched ${format(new UTCDate(now), 'yyyy-MM-dd HH:mm:ss')} UTC`);
+      console.log(`League ${headerName(resolved.league, name)} — ${page.total} instances, ${where}, fetched ${format(new UTCDate(now), 'yyyy-MM-dd HH:mm:ss')} UTC`);
       if (page.scan?.cutShort) console.log(`(status filter: scanned ${page.scan.scanned} records without filling the page; use --offset ${page.next?.offset ?? ''} to continue)`);
       console.log(page.instances.length ? renderTable(page, now) : '(no instances)');
       if (page.next) console.log(`\nnext page: --offset ${page.next.offset}`);
@@ -126,6 +133,26 @@ async function main(argv: string[]): Promise<number> {
     await store.close();
     await sim?.close();
   }
+}
+
+/** `信用风控联盟 (credit-risk, demoCreditRisk01)`, `credit-risk (demoCreditRisk01)` or the id alone. */
+function headerName(league: LeagueRef, name: string): string {
+  if (name === league.id) return league.id;
+  if (name === league.alias) return `${name} (${league.id})`;
+  return `${name} (${[league.alias, league.id].filter(Boolean).join(', ')})`;
+}
+
+async function printLeagues(directory: LeagueDirectory, filter: string, json: boolean): Promise<number> {
+  const all = await directory.list();
+  const wanted = normalizeName(filter);
+  const leagues = wanted ? all.filter((l) => [l.name, l.alias ?? '', l.id].some((f) => normalizeName(f).includes(wanted))) : all;
+  if (json) {
+    console.log(JSON.stringify({ leagues }, null, 2));
+    return 0;
+  }
+  console.log(`${leagues.length} ${leagues.length === 1 ? 'league' : 'leagues'}${wanted ? ` matching "${filter}"` : ''} of ${all.length} the credentials can see`);
+  console.log(leagues.length ? renderLeaguesTable(leagues) : '(none)');
+  return 0;
 }
 
 export function describeFailure(error: TicsError, credential: string): string {

@@ -1,8 +1,9 @@
-/** Plain-text rendering of a history page for the terminal (pure). */
+/** Plain-text rendering of a history page and of the league list for the terminal (pure). */
 // The mini class: the full UTCDate builds Intl formatters (ICU data, ~13 MB RSS) at import.
 import { UTCDateMini as UTCDate } from '@date-fns/utc/date/mini';
 import { format } from 'date-fns/format';
 import type { HistoryPage } from '../history/fetch-page.js';
+import type { LeagueSummary } from '../leagues/summary.js';
 import { describeTiming, typeLabel } from '../format/instance.js';
 
 const COLUMNS = ['STATUS', 'JOB', 'TYPE', 'STARTED (UTC)', 'DURATION', 'ROUNDS', 'PARTNER', 'INSTANCE'] as const;
@@ -37,8 +38,18 @@ export function renderTable(page: HistoryPage, now: number): string {
     i.jobPartner ?? '—',
     i.id || '—',
   ]);
-  const max = [12, 32, 24, 19, 28, 6, 24, 32];
-  const widths = COLUMNS.map((h, c) => Math.min(max[c]!, Math.max(displayWidth(h), ...rows.map((r) => displayWidth(r[c]!)))));
+  return columns(COLUMNS, rows, [12, 32, 24, 19, 28, 6, 24, 32]);
+}
+
+const LEAGUE_COLUMNS = ['NAME', 'ID', 'STATUS', 'ROLE', 'MEMBERS', 'ALIAS', 'CREATOR'] as const;
+
+export function renderLeaguesTable(leagues: readonly LeagueSummary[]): string {
+  const rows = leagues.map((l) => [l.name || '—', l.id, l.status ?? '—', l.type ?? '—', l.partners === undefined ? '—' : String(l.partners), l.alias ?? '—', l.creatorName ?? '—']);
+  return columns(LEAGUE_COLUMNS, rows, [48, 32, 14, 8, 7, 24, 24]);
+}
+
+function columns(headers: readonly string[], rows: readonly string[][], max: readonly number[]): string {
+  const widths = headers.map((h, c) => Math.min(max[c]!, Math.max(displayWidth(h), ...rows.map((r) => displayWidth(r[c]!)))));
   const line = (cells: readonly string[]) => cells.map((cell, c) => fit(cell, widths[c]!)).join('  ').trimEnd();
-  return [line(COLUMNS), line(widths.map((w) => '─'.repeat(w))), ...rows.map(line)].join('\n');
+  return [line(headers), line(widths.map((w) => '─'.repeat(w))), ...rows.map(line)].join('\n');
 }

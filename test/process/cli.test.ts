@@ -40,6 +40,7 @@ beforeAll(async () => {
   // A still world: the seeded one starts new jobs as time passes, which would race the assertions.
   sim = await startSimulator({ seed: false });
   sim.world.addLeague('demoCreditRisk01');
+  sim.world.addLeague('jointLeague01', { name: 'Joint Lab', type: 'PARTNER', partners: 4 });
   for (let i = 0; i < 30; i++) {
     sim.world.upsertInstance(
       'demoCreditRisk01',
@@ -67,7 +68,8 @@ describe('npm run cli -- history', () => {
     expect(stderr).toContain('built-in TICS simulator');
     expect(code).toBe(0);
     const lines = stdout.trim().split('\n');
-    expect(lines[0]).toMatch(/^League credit-risk \(demoCreditRisk01\) — \d+ instances, page 1 of \d+/);
+    // The league's real name (ShowLeague), then its alias and id.
+    expect(lines[0]).toMatch(/^League 信用风控联盟 Credit Risk Alliance \(credit-risk, demoCreditRisk01\) — \d+ instances, page 1 of \d+/);
     expect(lines[1]).toMatch(/^STATUS\s+JOB\s+TYPE\s+STARTED \(UTC\)\s+DURATION\s+ROUNDS\s+PARTNER\s+INSTANCE$/);
     expect(lines.filter((l) => /^[A-Z]+\s{2,}/.test(l) && !l.startsWith('STATUS'))).toHaveLength(5);
     expect(stdout).toContain('next page: --offset 5');
@@ -78,8 +80,9 @@ describe('npm run cli -- history', () => {
     const jobId = 'job1';
     const { code, stdout } = await cli(['history', 'credit', `job:${jobId}`, '--json'], envFor(sim));
     expect(code).toBe(0);
-    const page = JSON.parse(stdout) as { league: { id: string; alias: string }; total: number; instances: Array<{ id: string }> };
-    expect(page.league).toEqual({ id: 'demoCreditRisk01', alias: 'credit' });
+    const page = JSON.parse(stdout) as { league: { id: string; alias: string; name: string }; total: number; instances: Array<{ id: string }> };
+    // The simulator's league is named after its id.
+    expect(page.league).toEqual({ id: 'demoCreditRisk01', alias: 'credit', name: 'demoCreditRisk01' });
     const expected = league.filter((i) => sim.world.jobIdOf('demoCreditRisk01', i.id) === jobId);
     expect(expected).toHaveLength(10);
     expect(page.total).toBe(expected.length);
@@ -105,5 +108,25 @@ describe('npm run cli -- history', () => {
     const bad = await cli(['history', 'credit', 'status:EXPLODED', '--simulator']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('unknown status EXPLODED');
+  });
+});
+
+describe('npm run cli -- leagues', () => {
+  it('lists the leagues the credentials see, owned and joined, with aliases; text filters them', async () => {
+    const { code, stdout } = await cli(['leagues'], envFor(sim));
+    expect(code).toBe(0);
+    const lines = stdout.trimEnd().split('\n');
+    expect(lines[0]).toBe('2 leagues of 2 the credentials can see');
+    expect(lines[1]).toMatch(/^NAME\s+ID\s+STATUS\s+ROLE\s+MEMBERS\s+ALIAS\s+CREATOR$/);
+    expect(stdout).toMatch(/Joint Lab\s+jointLeague01\s+NORMAL\s+PARTNER\s+4\s+—/);
+    expect(stdout).toMatch(/demoCreditRisk01\s+demoCreditRisk01\s+NORMAL\s+OWNER\s+2\s+credit/);
+    const filtered = await cli(['leagues', 'joint', '--json'], envFor(sim));
+    expect(JSON.parse(filtered.stdout)).toEqual({ leagues: [expect.objectContaining({ id: 'jointLeague01', name: 'Joint Lab' })] });
+  });
+
+  it('history takes a league name', async () => {
+    const { code, stdout } = await cli(['history', 'joint lab'], envFor(sim));
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^League Joint Lab \(jointLeague01\) — 0 instances/);
   });
 });
