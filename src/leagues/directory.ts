@@ -80,20 +80,29 @@ export class LeagueDirectory {
   }
 
   /**
-   * Names for displays that answer a person now: from the (cached) list, else the store, else the
-   * alias or id. Costs at most the shared list fetch, never a ShowLeague per league, and waits for
-   * a slow list only `waitMs` (the fetch goes on and fills the cache for the next display).
+   * Names for displays that answer a person now: from the list, else the store (which every list
+   * fetch fills, for every replica), else the alias or id. Never a ShowLeague. With `fetch` a stale
+   * list is fetched again, waited for at most `waitMs` (the fetch goes on and fills the cache);
+   * without it (the default) this makes no TICS request at all.
    */
-  async labelsOf(leagueIds: readonly string[], waitMs = LABEL_WAIT_MS): Promise<Map<string, string>> {
+  async labelsOf(leagueIds: readonly string[], options: { fetch?: boolean; waitMs?: number } = {}): Promise<Map<string, string>> {
     const unique = [...new Set(leagueIds)];
+    const listed = options.fetch ? await this.listWithin(options.waitMs ?? LABEL_WAIT_MS) : this.freshList();
+    const byId = new Map((listed ?? []).map((l) => [l.id, l.name]));
+    const names = await Promise.all(unique.map(async (id) => byId.get(id) ?? (await this.cachedNameOf(id)) ?? this.fallback(id)));
+    return new Map(unique.map((id, i) => [id, names[i] ?? id]));
+  }
+
+  private freshList(): LeagueSummary[] | undefined {
+    return this.cached && this.now() - this.cached.at < this.listTtl ? this.cached.leagues : undefined;
+  }
+
+  private async listWithin(waitMs: number): Promise<LeagueSummary[] | undefined> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<undefined>((resolve) => {
       timer = setTimeout(() => resolve(undefined), waitMs);
     });
-    const listed = await Promise.race([this.all().catch(() => undefined), timeout]).finally(() => clearTimeout(timer));
-    const byId = new Map((listed ?? []).map((l) => [l.id, l.name]));
-    const names = await Promise.all(unique.map(async (id) => byId.get(id) ?? (await this.cachedNameOf(id)) ?? this.fallback(id)));
-    return new Map(unique.map((id, i) => [id, names[i] ?? id]));
+    return Promise.race([this.all().catch(() => undefined), timeout]).finally(() => clearTimeout(timer));
   }
 
   /** The stored name only (fresh or stale), never a TICS request: for the watcher's alerts. */
@@ -112,7 +121,7 @@ export class LeagueDirectory {
   private async lookupName(leagueId: string): Promise<string> {
     const { store, tics, logger } = this.options;
     const now = this.now();
-    const listed = this.cached && now - this.cached.at < this.listTtl ? this.cached.leagues.find((l) => l.id === leagueId) : undefined;
+    const listed = this.freshList()?.find((l) => l.id === leagueId);
     if (listed) return listed.name;
     let stale: string | undefined;
     try {

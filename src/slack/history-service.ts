@@ -48,6 +48,7 @@ export async function renderHistory(deps: SlackDeps, cursor: HistoryCursor, requ
   try {
     // In parallel with the page, and never its failure: without the list the page loses only its job menu.
     const jobs = loadJobs(deps, league.id);
+    const named = withName(deps, league);
     const page = await fetchHistoryPage(deps.tics, {
       leagueId: league.id,
       limit: cursor.limit,
@@ -57,7 +58,7 @@ export async function renderHistory(deps: SlackDeps, cursor: HistoryCursor, requ
       ...(cursor.statuses?.length ? { statuses: cursor.statuses } : {}),
       ...(cursor.back ? { back: cursor.back } : {}),
     });
-    return { message: buildHistoryMessage(toViewModel(deps, league, cursor, page, await jobs)), outcome: 'ok' };
+    return { message: buildHistoryMessage(toViewModel(deps, await named, cursor, page, await jobs)), outcome: 'ok' };
   } catch (error) {
     return failure(deps, error, league, 'history');
   }
@@ -71,7 +72,17 @@ async function loadJobs(deps: SlackDeps, leagueId: string): Promise<Fetched<Leag
   return fetched;
 }
 
-function toViewModel(deps: SlackDeps, league: LeagueRef, cursor: HistoryCursor, page: HistoryPage, jobs: Fetched<LeagueJobs> | undefined) {
+/**
+ * The league's real name for the header, from the directory's cached list or the store: no TICS
+ * request of its own (a page is read often; names arrive with any league list). Alias or id otherwise.
+ */
+async function withName(deps: SlackDeps, league: LeagueRef): Promise<LeagueRef & { name?: string }> {
+  if (!deps.directory) return league;
+  const label = (await deps.directory.labelsOf([league.id])).get(league.id);
+  return label !== undefined && label !== league.id && label !== league.alias ? { ...league, name: label } : league;
+}
+
+function toViewModel(deps: SlackDeps, league: LeagueRef & { name?: string }, cursor: HistoryCursor, page: HistoryPage, jobs: Fetched<LeagueJobs> | undefined) {
   const at = (to: { offset: number; back?: number[] }): HistoryCursor => {
     const { back: _drop, ...rest } = cursor;
     return { ...rest, offset: to.offset, ...(to.back ? { back: to.back } : {}) };

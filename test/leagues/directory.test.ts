@@ -220,3 +220,30 @@ describe('resolve', () => {
     if (!named.ok) expect(named.problem).toContain('could not be read just now');
   });
 });
+
+describe('labelsOf', () => {
+  it('answers from the store without any TICS request; with fetch, from a fresh list', async () => {
+    const store = await memoryStore();
+    const c = clock();
+    const [a, b] = [await directory({ store, now: c.now }), await directory({ store, now: c.now })];
+    const before = sim.requests.length;
+    expect(await b.labelsOf(['riskLeague01', 'owned001', 'unknown01'])).toEqual(new Map([['riskLeague01', 'risk'], ['owned001', 'owned001'], ['unknown01', 'unknown01']]));
+    expect(sim.requests.length).toBe(before);
+    await a.list();
+    const listed = sim.requests.length;
+    expect(await b.labelsOf(['riskLeague01', 'owned001'])).toEqual(new Map([['riskLeague01', 'Credit Risk'], ['owned001', 'Owned league 1']]));
+    expect(sim.requests.length).toBe(listed);
+    const fresh = await directory({ now: c.now });
+    expect((await fresh.labelsOf(['twinA'], { fetch: true })).get('twinA')).toBe('Twin Leagues');
+  });
+
+  it('with fetch, a slow list is waited for only briefly', async () => {
+    sim.setLatency(300);
+    try {
+      const dir = await directory();
+      expect(await dir.labelsOf(['riskLeague01'], { fetch: true, waitMs: 20 })).toEqual(new Map([['riskLeague01', 'risk']]));
+    } finally {
+      sim.setLatency(0);
+    }
+  });
+});

@@ -83,4 +83,13 @@ forEachMode((mode) => {
     const list = await h.ask('watches', { channelId: HERE });
     expect(list.reply.text).toBe('No watches in this channel yet.');
   });
+
+  it('the history header shows the real name once the league list is known, with no request for it', async () => {
+    await h.ask('leagues', { channelId: HERE });
+    const before = h.sim.requests.filter((r) => !r.path.endsWith('/job-instances') && !/-jobs$/.test(r.path)).length;
+    const { reply } = await h.ask('history named limit:1');
+    expect(JSON.stringify(reply)).toContain('League Joint Marketing Lab · job history');
+    expect(allText(reply)).toContain(`league id \`${NAMED}\``);
+    expect(h.sim.requests.filter((r) => !r.path.endsWith('/job-instances') && !/-jobs$/.test(r.path)).length).toBe(before);
+  });
 });

@@ -16,7 +16,8 @@ import { escapeAndTruncate, leagueName, mrkdwnContext, oneLine, slackDate, trunc
 export type { SlackMessage } from './format.js';
 
 export interface HistoryViewModel {
-  league: { id: string; alias?: string };
+  /** `name`: the league's real name when known; shown before the alias and the id. */
+  league: { id: string; alias?: string; name?: string };
   /** This page, already filtered; rendered in the given order. */
   instances: JobInstance[];
   /** Records matching on the server (before the client-side status filter). */
@@ -131,8 +132,11 @@ export function sharedByContext(userId: string): types.ContextBlock {
   return mrkdwnContext(copy.sharedBy(userId));
 }
 
+/** The league's real name when known, else its alias, else its id. */
+const shownLeague = (league: HistoryViewModel['league']): string => (league.name ? oneLine(league.name) : leagueName(league));
+
 export function buildHistoryMessage(model: HistoryViewModel): SlackMessage {
-  const name = leagueName(model.league);
+  const name = shownLeague(model.league);
   const rows = model.instances.slice(0, MAX_ROWS_PER_MESSAGE);
   const blocks: types.KnownBlock[] = [
     { type: 'header', text: { type: 'plain_text', text: truncate(copy.header(name), SLACK_LIMITS.headerText), emoji: false } },
@@ -203,7 +207,7 @@ function summaryLine(model: HistoryViewModel): string {
   if (isScanned(model.cursor) && model.scan) parts.push(copy.scanned(copy.instances(model.scan.scanned)));
   const filters = describeFilters(model.cursor, jobNameOf(model));
   if (filters) parts.push(copy.filteredBy(filters));
-  if (model.league.alias) parts.push(copy.leagueId(escapeAndTruncate(model.league.id, LEAGUE_MAX)));
+  if (model.league.alias !== undefined || model.league.name !== undefined) parts.push(copy.leagueId(escapeAndTruncate(model.league.id, LEAGUE_MAX)));
   parts.push(copy.fetched(slackDate(model.fetchedAt, ROW_DATE)));
   return parts.join('  ·  ');
 }
@@ -243,7 +247,7 @@ function cutShortNote(model: HistoryViewModel): string {
 }
 
 function emptyText(model: HistoryViewModel): string {
-  const league = `*${escapeAndTruncate(leagueName(model.league), LEAGUE_MAX)}*`;
+  const league = `*${escapeAndTruncate(shownLeague(model.league), LEAGUE_MAX)}*`;
   const filters = describeFilters(model.cursor);
   if (isScanned(model.cursor)) {
     return copy.empty.filtered(filters, model.scan ? copy.instances(model.scan.scanned) : undefined, model.next !== undefined);
@@ -261,7 +265,7 @@ function fallbackText(model: HistoryViewModel): string {
   if (model.cursor.jobName !== undefined) filters.push(copy.fallback.jobName(oneLine(model.cursor.jobName)));
   if (model.cursor.statuses?.length) filters.push(copy.fallback.status(model.cursor.statuses));
   const page = copy.page(model.pageNumber, model.pageCount);
-  return escapeAndTruncate(copy.fallback.text(leagueName(model.league), filters, copy.instances(model.total), page, model.simulated === true), 1000);
+  return escapeAndTruncate(copy.fallback.text(shownLeague(model.league), filters, copy.instances(model.total), page, model.simulated === true), 1000);
 }
 
 function pagingActions(model: HistoryViewModel): types.ActionsBlock {
