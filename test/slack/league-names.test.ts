@@ -92,4 +92,12 @@ forEachMode((mode) => {
     expect(allText(reply)).toContain(`league id \`${NAMED}\``);
     expect(h.sim.requests.filter((r) => !r.path.endsWith('/job-instances') && !/-jobs$/.test(r.path)).length).toBe(before);
   });
+
+  it('/tics watches shows the real name beside the alias and id', async () => {
+    await h.ask('leagues', { channelId: HERE });
+    await h.ask('watch named', { channelId: HERE });
+    const { reply } = await h.ask('watches', { channelId: HERE });
+    expect(allText(reply)).toContain(`*Joint Marketing Lab* (named) \`${NAMED}\``);
+    await h.ask('unwatch named', { channelId: HERE });
+  });
 });

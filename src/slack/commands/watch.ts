@@ -30,7 +30,8 @@ export async function runWatchCommand(deps: SlackDeps, parsed: WatchCommand, com
   if (!watch) return reply(genericError('Watching is not enabled in this deployment of tics-bot.'), 'refused');
   if (parsed.kind === 'watches') {
     const scope = parsed.all ? 'all' : { channelId: command.channel_id };
-    const [rows, snoozes] = await Promise.all([watch.list(scope), watch.snoozes(scope)]);
+    const [listed, snoozes] = await Promise.all([watch.list(scope), watch.snoozes(scope)]);
+    const rows = await withNames(deps, listed);
     return reply(
       buildWatchesMessage({
         rows,
@@ -101,4 +102,17 @@ export async function runWatchCommand(deps: SlackDeps, parsed: WatchCommand, com
   }
   const result = await watch.unsubscribe(league.id, channelId);
   return reply(buildUnwatchConfirmation({ league, channelId, removed: result.removed, configManaged: result.configManaged, pendingDropped: result.pendingDropped }));
+}
+
+/**
+ * Each watch's league under its real name when the directory already knows it (cached list or
+ * store): no TICS request for a listing that may name many leagues.
+ */
+async function withNames<R extends { league: { id: string; alias?: string } }>(deps: SlackDeps, rows: readonly R[]): Promise<R[]> {
+  if (!deps.directory || rows.length === 0) return [...rows];
+  const labels = await deps.directory.labelsOf(rows.map((row) => row.league.id));
+  return rows.map((row) => {
+    const label = labels.get(row.league.id);
+    return label === undefined || label === row.league.id || label === row.league.alias ? row : { ...row, league: { ...row.league, name: label } };
+  });
 }

@@ -372,8 +372,10 @@ function section(text: string): types.SectionBlock {
 }
 
 /** "*credit-risk* `3f1c…`", or just the id in code when there is no alias. */
-function leagueMrkdwn(league: { id: string; alias?: string }): string {
+/** `*Real name* (alias) \`id\``, `*alias* \`id\`` or the id: a real name is there when the caller knew it. */
+function leagueMrkdwn(league: { id: string; alias?: string; name?: string }): string {
   const id = `\`${escapeAndTruncate(league.id, ID_MAX)}\``;
+  if (league.name) return `*${escapeAndTruncate(oneLine(league.name), LEAGUE_MAX)}*${league.alias ? ` (${escapeAndTruncate(league.alias, LEAGUE_MAX)})` : ''} ${id}`;
   return league.alias ? `*${escapeAndTruncate(league.alias, LEAGUE_MAX)}* ${id}` : id;
 }
 
