@@ -22,6 +22,8 @@ const argSchema = z.object({
       pageSize: z.number().int().min(1).max(100),
       maxPages: z.number().int().positive(),
       fail: z.number().int().min(0),
+      stuckWatches: z.boolean(),
+      incidents: z.boolean(),
     })
     .partial()
     .default({}),

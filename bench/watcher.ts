@@ -8,9 +8,14 @@
  * (`watcher-process.ts`, with `--expose-gc`), so its RSS does not inherit whatever the benchmarks
  * before it left behind in this process.
  *
+ * Incidents are on, as in the bot (IncidentStore + the cached `stuck:` lookup), and every league
+ * carries incident state: its watch has `stuck:7d` (so every poll, whose RUNNING instances are
+ * over 5 minutes old, runs the stuck check without alerting) and an open incident for the job of
+ * its newest instance, with the job marked failing, is in the store before cycle 1.
+ *
  * Cycles: 1 takes the baselines; 2 is the steady state (nothing changed: every league should cost
  * one request); then the simulator fails `fail` RUNNING instances and cycle 3 must record exactly
- * that many alerts. `intervalMs` is 1: the watcher skips a league polled less than 0.8 × interval
+ * that many alerts (half of them go into a seeded incident's thread, half open a new incident). `intervalMs` is 1: the watcher skips a league polled less than 0.8 × interval
  * ago (another replica's work), and back-to-back cycles must poll every league.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
@@ -33,6 +38,9 @@ import { Outbox } from '../src/watch/outbox.js';
 import { SubscriptionRegistry } from '../src/watch/subscriptions.js';
 import type { AlertItem, IncidentView, Notifier, NotifyResult, ThreadLine } from '../src/watch/types.js';
 import type { Incident } from '../src/watch/incidents/types.js';
+import { IncidentStore } from '../src/watch/incidents/store.js';
+import { jobKeyOf, slotOf } from '../src/watch/incidents/keys.js';
+import { stuckWatchLookup } from '../src/watch/stuck-watches.js';
 import { Watcher, type CycleReport } from '../src/watch/watcher.js';
 import type { SimulatorProcessOptions } from './simulator-process.js';
 import { machine, ms, summarize, table, type Machine, type Summary } from './stats.js';
@@ -52,6 +60,13 @@ export interface WatcherBenchOptions {
   fail?: number;
   /** One measured run per store, in this order (default memory, then sqlite: the production default). */
   stores?: StoreKind[];
+  /**
+   * Every watch has `stuck:7d` (default true): with RUNNING instances over 5 minutes old, each poll
+   * then lists the league's subscriptions for the stuck check. False measures incident state alone.
+   */
+  stuckWatches?: boolean;
+  /** Incidents on, with the seeded state (default true); false measures the watcher as before incidents. */
+  incidents?: boolean;
   /** Measure in a fresh child process (default true; false runs in this one, for debugging). */
   isolate?: boolean;
   onProgress?: (line: string) => void;
@@ -83,6 +98,9 @@ export interface CycleFigures {
   callsPerLeague: number;
   alertsRecorded: number;
   alertsPosted: number;
+  /** Of `alertsPosted`, those posted as a reply in an incident's thread. */
+  threadReplies: number;
+  parentUpdates: number;
   /** Calls into the Store interface, per method, for the whole cycle. */
   storeOps: Record<string, number>;
   /** Wall time spent inside each Store method, summed over overlapping calls (where the waiting is). */
@@ -289,6 +307,7 @@ class CountingNotifier implements Notifier {
   readonly items: AlertItem[] = [];
   posts = 0;
   updates = 0;
+  replies = 0;
 
   post(_channelId: string, items: readonly AlertItem[]): Promise<NotifyResult> {
     this.posts += 1;
@@ -309,7 +328,10 @@ class CountingNotifier implements Notifier {
 
   postInThread(incident: Incident, _threadTs: string, line: ThreadLine): Promise<NotifyResult> {
     this.posts += 1;
-    if (line.kind === 'event') this.items.push(...incidentItems({ ...incident, latest: line.event }));
+    if (line.kind === 'event') {
+      this.replies += 1;
+      this.items.push(...incidentItems({ ...incident, latest: line.event }));
+    }
     return Promise.resolve({ ok: true, ts: `${Date.now() / 1000}` });
   }
 }
@@ -317,7 +339,18 @@ class CountingNotifier implements Notifier {
 /** The alert a parent or a thread reply stands for, as the bench counts alerts. */
 function incidentItems(incident: Incident): AlertItem[] {
   const { latest } = incident;
-  return [{ key: '', subscriptionId: incident.subscriptionId, channelId: incident.channelId, league: incident.league, instance: latest.instance, to: latest.status, observedAt: latest.observedAt }];
+  return [
+    {
+      key: '',
+      subscriptionId: incident.subscriptionId,
+      channelId: incident.channelId,
+      league: incident.league,
+      instance: latest.instance,
+      to: latest.status,
+      ...(latest.from === undefined ? {} : { from: latest.from }),
+      observedAt: latest.observedAt,
+    },
+  ];
 }
 
 const readySchema = z.object({
@@ -444,6 +477,48 @@ async function settle(gc: (() => void) | undefined): Promise<void> {
 
 const round2 = (n: number) => Math.round(n * 100) / 100;
 
+/** Long enough that no bench instance is ever stuck, so the check runs on every poll and stays silent. */
+const STUCK_MS = 7 * 24 * 60 * 60_000;
+/** simulator-process.ts's job names: 0 is the newest RUNNING instance's job, 1 the one `fail` fails first. */
+const SEEDED_JOBS = ['信用评分模型训练', 'credit-score-xgb-train'] as const;
+
+/**
+ * An open incident (parent posted, 3 failures, the last an hour ago) and its failing mark for one
+ * job of the league, as a league with trouble would carry: alternating by hundreds, the job `fail`
+ * takes first (its failure is a thread reply) or another (its failure opens a new incident).
+ */
+async function seedIncident(incidents: IncidentStore, sub: { id: string; leagueId: string; channelId: string }, index: number, now: number): Promise<void> {
+  const name = SEEDED_JOBS[Math.floor(index / 100) % 2 === 0 ? 1 : 0];
+  const key = jobKeyOf(name, '');
+  const slot = slotOf(sub.id, key);
+  const event = (minutesAgo: number) => ({
+    instance: { id: `seeded${String(index).padStart(5, '0')}m${minutesAgo}`, jobName: name, type: 'VFL_TRAIN', status: 'FAILED', startTime: now - (minutesAgo + 20) * 60_000, endTime: now - minutesAgo * 60_000 },
+    status: 'FAILED',
+    kind: 'failure' as const,
+    from: 'RUNNING',
+    observedAt: now - minutesAgo * 60_000,
+  });
+  await incidents.save({
+    v: 1,
+    slot,
+    seq: 1,
+    subscriptionId: sub.id,
+    channelId: sub.channelId,
+    league: { id: sub.leagueId },
+    job: { key, name, type: 'VFL_TRAIN' },
+    state: 'open',
+    openedAt: now - 180 * 60_000,
+    parentTs: `${Math.floor(now / 1000) - 10_800}.000100`,
+    events: 3,
+    first: event(180),
+    latest: event(60),
+    notify: [],
+    applied: {},
+    revision: 3,
+  });
+  await incidents.markFailing(slot, now - 60 * 60_000);
+}
+
 /** One store, three cycles, in this process. The part `watcher-process.ts` runs in a fresh child. */
 export async function measureWatcher(storeKind: StoreKind, options: WatcherBenchOptions = {}): Promise<WatcherRun> {
   const s = settingsOf(options);
@@ -475,8 +550,13 @@ export async function measureWatcher(storeKind: StoreKind, options: WatcherBench
     const notifier = new CountingNotifier();
     const createdAt = Date.now();
     // One channel per league, as a team per league would have it: each alert is its own post.
+    const incidents = options.incidents === false ? undefined : new IncidentStore(store);
     for (const [i, leagueId] of ready.leagueIds.entries()) {
-      await registry.upsert({ id: '', leagueId, channelId: `CBENCH${String(i).padStart(5, '0')}`, triggers: ['FAILED', 'TERMINATED'], createdAt, source: 'config' });
+      const { subscription } = await registry.upsert(
+        { id: '', leagueId, channelId: `CBENCH${String(i).padStart(5, '0')}`, triggers: ['FAILED', 'TERMINATED'], createdAt, source: 'config' },
+        !incidents || options.stuckWatches === false ? {} : { stuckMs: STUCK_MS },
+      );
+      if (incidents) await seedIncident(incidents, subscription, i, createdAt);
     }
     const watcher = new Watcher({
       store,
@@ -490,6 +570,7 @@ export async function measureWatcher(storeKind: StoreKind, options: WatcherBench
       pageSize: s.pageSize,
       maxPages: s.maxPages,
       owner: 'bench',
+      ...(incidents ? { incidents, hasStuckWatch: stuckWatchLookup(registry) } : {}),
     });
     await sim.ask({ cmd: 'requests' }, requestsSchema);
     const setupMs = performance.now() - setupStarted;
@@ -499,6 +580,8 @@ export async function measureWatcher(storeKind: StoreKind, options: WatcherBench
       store.reset();
       tics.reset();
       const postedBefore = notifier.items.length;
+      const repliesBefore = notifier.replies;
+      const updatesBefore = notifier.updates;
       const loopDelay = monitorEventLoopDelay({ resolution: 10 });
       loopDelay.enable();
       const peak = { rssMb: 0, heapTotalMb: 0, heapUsedMb: 0, externalMb: 0 };
@@ -532,6 +615,8 @@ export async function measureWatcher(storeKind: StoreKind, options: WatcherBench
         callsPerLeague: report.polled ? report.requests / report.polled : Number.POSITIVE_INFINITY,
         alertsRecorded: report.alertsRecorded,
         alertsPosted: notifier.items.length - postedBefore,
+        threadReplies: notifier.replies - repliesBefore,
+        parentUpdates: notifier.updates - updatesBefore,
         storeOps: { ...store.ops },
         storeMs: Object.fromEntries(Object.entries(store.opMs).map(([k, v]) => [k, round2(v)])),
         ...(tics.durations.length ? { ticsCall: summarize(tics.durations) } : {}),
@@ -770,7 +855,7 @@ export function formatWatcherResult(r: WatcherBenchResult): string {
     );
     lines.push(
       run.problems.length === 0
-        ? `[${run.store}] correctness: every league polled each cycle, simulator request count = watcher's, no alert from baselines or an unchanged cycle, ${run.failedInstances} failed → ${run.changed.alertsRecorded} alerts recorded and posted once each.`
+        ? `[${run.store}] correctness: every league polled each cycle, simulator request count = watcher's, no alert from baselines or an unchanged cycle, ${run.failedInstances} failed → ${run.changed.alertsRecorded} alerts recorded and posted once each (${run.changed.threadReplies} as replies in a seeded incident's thread, ${run.changed.parentUpdates} parent updates).`
         : `[${run.store}] correctness: ${run.problems.length} problem(s):\n${run.problems.map((p) => `  ${p}`).join('\n')}`,
     );
   }
