@@ -20,8 +20,8 @@ const jobIdSchema = z.string().regex(/^[A-Za-z0-9]{1,32}$/, 'job id must be 1–
 
 export type ParseOutcome<T> = { ok: true; value: T } | { ok: false; problem: string };
 
-/** Longest alias leagues.ts accepts; anything longer cannot name a league. */
-const LEAGUE_MAX = 64;
+/** Longest league name TICS allows (128), plus the quotes around one with spaces; aliases are shorter. */
+const LEAGUE_MAX = 130;
 const ECHO_MAX = 40;
 
 /**
@@ -110,7 +110,7 @@ export function parseHistoryArgs(tokens: readonly string[], maxLimit: number): P
       typed[name] = token;
     } else if (league === undefined) {
       if ([...token].length > LEAGUE_MAX) {
-        return { ok: false, problem: `\`${echo(token)}\` is too long for a league: give an alias (up to ${LEAGUE_MAX} characters) or a league id (up to 32 letters or digits)` };
+        return { ok: false, problem: `\`${echo(token)}\` is too long for a league: give an alias (up to 64 characters), a league id (up to 32 letters or digits) or a league name (up to 128 characters)` };
       }
       league = token;
     } else {

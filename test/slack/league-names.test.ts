@@ -11,6 +11,7 @@ const TWIN_B = 'leagueTwinB001';
 const NAMED = 'leagueNamed001';
 const HIDDEN = 'leagueHidden01';
 const HERE = 'C0NAMESHERE1';
+const LONG_NAME = `Federated ${'very '.repeat(20)}long league name`;
 
 forEachMode((mode) => {
   let h: Harness;
@@ -19,13 +20,15 @@ forEachMode((mode) => {
     h = await startHarness({
       mode,
       leagues: { named: NAMED },
-      env: { TICS_ACCESS: `${HERE}:*;*:named,${TWIN_A},${TWIN_B}` },
+      env: { TICS_ACCESS: `${HERE}:*;*:named,${TWIN_A},${TWIN_B},leagueLong0001` },
       world(world, now) {
         world.addLeague(NAMED, { name: 'Joint Marketing Lab', type: 'PARTNER', partners: 3 });
         fillLeague(world, NAMED, 4, now, () => ({ jobName: 'nightly scoring' }));
         world.addLeague(TWIN_A, { name: 'Twin', type: 'OWNER' });
         world.addLeague(TWIN_B, { name: 'twin', type: 'PARTNER', partners: 5 });
         world.addLeague(HIDDEN, { name: 'Secret Lab' });
+        world.addLeague('leagueLong0001', { name: LONG_NAME, type: 'PARTNER' });
+        fillLeague(world, 'leagueLong0001', 1, now, () => ({ jobName: 'long-job' }));
         fillLeague(world, HIDDEN, 2, now);
       },
     });
@@ -99,5 +102,12 @@ forEachMode((mode) => {
     const { reply } = await h.ask('watches', { channelId: HERE });
     expect(allText(reply)).toContain(`*Joint Marketing Lab* (named) \`${NAMED}\``);
     await h.ask('unwatch named', { channelId: HERE });
+  });
+
+  it('takes a name up to the 128 characters TICS allows', async () => {
+    expect(LONG_NAME.length).toBeGreaterThan(120);
+    expect(LONG_NAME.length).toBeLessThanOrEqual(128);
+    const { reply } = await h.ask(`history "${LONG_NAME.toUpperCase()}"`);
+    expect(allText(reply)).toContain('long-job');
   });
 });
