@@ -77,6 +77,9 @@ forEachMode((mode) => {
   it('watch, unsnooze and unwatch take the name too', async () => {
     const watched = await h.ask('watch "Joint Marketing Lab"', { channelId: HERE });
     expect(watched.reply.text).toMatch(/^Watching named: alerts on FAILED, TERMINATED/);
+    // The confirmation names the league; the command it suggests uses the alias.
+    expect(allText(watched.reply)).toContain(`*Joint Marketing Lab* (named) \`${NAMED}\``);
+    expect(allText(watched.reply)).toContain('`/tics unwatch named`');
     const snooze = await h.ask('unsnooze "Joint Marketing Lab" nightly scoring', { channelId: HERE });
     expect(allText(snooze.reply)).toContain('nightly scoring');
     const ambiguous = await h.ask('unwatch Twin', { channelId: HERE });

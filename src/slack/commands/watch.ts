@@ -50,7 +50,8 @@ export async function runWatchCommand(deps: SlackDeps, parsed: WatchCommand, com
   // Names are looked up among the leagues the target channel may see.
   const resolved = await resolveLeagueInput(deps, parsed.args.league, channelId);
   if (!resolved.ok) return reply(usageError(resolutionProblem(resolved, (id) => `${SLASH_COMMAND} ${parsed.kind} ${id}`), usage), 'usage_error');
-  const { name: _shownLater, ...league } = resolved.league;
+  // The confirmations show the league's real name when it is known without asking TICS.
+  const [league = resolved.league] = await withNames(deps, [{ league: resolved.league }]).then((rows) => rows.map((row) => row.league));
   if (parsed.kind === 'watch') {
     const denied = accessDenied(deps, { channelId, league, user: command.user_id, what: 'watch' }, log);
     if (denied) return reply(denied, 'denied');
@@ -108,10 +109,11 @@ export async function runWatchCommand(deps: SlackDeps, parsed: WatchCommand, com
  * Each watch's league under its real name when the directory already knows it (cached list or
  * store): no TICS request for a listing that may name many leagues.
  */
-async function withNames<R extends { league: { id: string; alias?: string } }>(deps: SlackDeps, rows: readonly R[]): Promise<R[]> {
-  if (!deps.directory || rows.length === 0) return [...rows];
+async function withNames<R extends { league: { id: string; alias?: string; name?: string } }>(deps: SlackDeps, rows: readonly R[]): Promise<R[]> {
+  if (!deps.directory || rows.length === 0 || rows.every((row) => row.league.name !== undefined)) return [...rows];
   const labels = await deps.directory.labelsOf(rows.map((row) => row.league.id));
   return rows.map((row) => {
+    if (row.league.name !== undefined) return row;
     const label = labels.get(row.league.id);
     return label === undefined || label === row.league.id || label === row.league.alias ? row : { ...row, league: { ...row.league, name: label } };
   });
