@@ -27,6 +27,8 @@ export interface LeagueDirectoryOptions {
   now?: () => number;
   logger?: Logger | undefined;
   listTtlMs?: number;
+  /** How long an id-shaped `<league>` waits for the list (to tell an id from a one-word name). */
+  idWaitMs?: number;
 }
 
 /** Whose leagues: a Slack channel is filtered by TICS_ACCESS; no scope (the CLI) sees them all. */
@@ -61,7 +63,7 @@ export class LeagueDirectory {
 
   /** Alias → id → exact name (case-insensitive) among the leagues this scope may see. */
   resolve(input: string, scope: LeagueScope = {}): Promise<DirectoryResolution> {
-    return resolveInDirectory(input, this.options.aliases, () => this.list(scope), this.options.logger);
+    return resolveInDirectory(input, this.options.aliases, () => this.list(scope), this.options.logger, this.options.idWaitMs);
   }
 
   /** The name to show for a league: its real name, else its alias, else its id. Never throws. */

@@ -31,7 +31,16 @@ export function refOf(league: LeagueSummary): NamedLeagueRef {
   return { id: league.id, name: league.name, ...(league.alias !== undefined ? { alias: league.alias } : {}) };
 }
 
-export async function resolveInDirectory(input: string, aliases: LeagueAliases, list: () => Promise<LeagueSummary[]>, logger?: Logger): Promise<DirectoryResolution> {
+/** An id-shaped word waits this long for the league list before it is taken as an id regardless. */
+export const ID_LIST_WAIT_MS = 1_500;
+
+export async function resolveInDirectory(
+  input: string,
+  aliases: LeagueAliases,
+  list: () => Promise<LeagueSummary[]>,
+  logger?: Logger,
+  idWaitMs = ID_LIST_WAIT_MS,
+): Promise<DirectoryResolution> {
   const typed = cleanLeagueInput(input);
   if (aliases.byAlias.has(typed.toLowerCase())) {
     const byAlias = resolveLeague(typed, aliases);
@@ -40,7 +49,8 @@ export async function resolveInDirectory(input: string, aliases: LeagueAliases, 
   let leagues: LeagueSummary[] | undefined;
   let listProblem: string | undefined;
   try {
-    leagues = await list();
+    // An id works without the list, so a slow TICS must not hold it up; a name needs the list.
+    leagues = ID.test(typed) ? await within(list(), idWaitMs) : await list();
   } catch (error) {
     listProblem = error instanceof Error ? error.message : String(error);
     logger?.info({ err: listProblem }, 'could not list leagues to resolve a name');
@@ -80,4 +90,14 @@ function byName(named: LeagueSummary[], typed: string): DirectoryResolution {
   const [only] = named;
   if (only && named.length === 1) return { ok: true, league: refOf(only), by: 'name' };
   return { ok: false, problem: `${named.length} leagues are named "${typed.slice(0, 128)}": give one by its id.`, ambiguous: named };
+}
+
+async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms);
+  });
+  // The list may still fail after the wait: that failure is nobody's to handle but the cache's.
+  promise.catch(() => undefined);
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

@@ -247,3 +247,18 @@ describe('labelsOf', () => {
     }
   });
 });
+
+describe('resolve when TICS is slow', () => {
+  it('an id waits for the list only briefly; a name waits for it', async () => {
+    sim.setLatency(300);
+    try {
+      const dir = new LeagueDirectory({ tics: client(), store: await memoryStore(), aliases: ALIASES, idWaitMs: 20 });
+      const started = performance.now();
+      await expect(dir.resolve('owned003')).resolves.toEqual({ ok: true, league: { id: 'owned003' }, by: 'id' });
+      expect(performance.now() - started).toBeLessThan(250);
+      await expect(dir.resolve('Credit Risk')).resolves.toMatchObject({ ok: true, league: { id: 'riskLeague01' }, by: 'name' });
+    } finally {
+      sim.setLatency(0);
+    }
+  });
+});
