@@ -570,7 +570,7 @@ export async function measureWatcher(storeKind: StoreKind, options: WatcherBench
       pageSize: s.pageSize,
       maxPages: s.maxPages,
       owner: 'bench',
-      ...(incidents ? { incidents, hasStuckWatch: stuckWatchLookup(registry) } : {}),
+      ...(incidents ? { incidents, stuckWatches: stuckWatchLookup(registry) } : {}),
     });
     await sim.ask({ cmd: 'requests' }, requestsSchema);
     const setupMs = performance.now() - setupStarted;

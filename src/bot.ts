@@ -101,7 +101,7 @@ export async function startBot(config: Config, options: BotOptions = {}): Promis
       aliasOf,
       metrics,
       incidents,
-      hasStuckWatch: stuckWatchLookup(registry),
+      stuckWatches: stuckWatchLookup(registry),
       summarize: createSummarizer(tics),
     });
     const synced = await registry.syncDeclared(config.watchDeclarations, now());

@@ -19,6 +19,7 @@ import type { IncidentStore } from './incidents/store.js';
 import { planNext, toObservation, type ScanState } from './scan-plan.js';
 import { runningMs, stuckItems } from './stuck.js';
 import { STUCK_MIN_MS } from './watch-options.js';
+import type { StuckMemo, StuckWatchLookup } from './stuck-watches.js';
 import type { SubscriptionRegistry } from './subscriptions.js';
 import type { AlertItem, LeagueHealth, Subscription } from './types.js';
 
@@ -151,11 +152,10 @@ export interface PollDeps {
   aliasOf?: ((leagueId: string) => string | undefined) | undefined;
   /** Incidents on: failures mark their job, and a later success records its recovery. */
   incidents?: IncidentStore | undefined;
-  /**
-   * Whether any subscription of the league set `stuck:` — a point read, so a league whose jobs
-   * run for hours does not list its subscriptions on every poll. Absent: stuck alerts are off.
-   */
-  hasStuckWatch?: ((leagueId: string) => Promise<boolean>) | undefined;
+  /** The league's `stuck:` watches, cached (see stuck-watches.ts). Absent: stuck alerts are off. */
+  stuckWatches?: StuckWatchLookup | undefined;
+  /** Stuck alerts already recorded by this process (see StuckMemo). */
+  stuckMemo?: StuckMemo | undefined;
 }
 
 export type PollOnceResult = { ok: true; requests: number; recorded: number } | { ok: false; requests: number; error: unknown };
@@ -183,13 +183,7 @@ export async function pollOnce(deps: PollDeps, leagueId: string, health: LeagueH
       subs = await registry.forLeague(leagueId);
       for (const sub of subs) recorded += await recordForSubscription(deps, sub, result.transitions, previous.takenAt, league);
     }
-    if (await mayBeStuck(deps, leagueId, result, observedAt)) {
-      subs ??= await registry.forLeague(leagueId);
-      for (const item of stuckItems({ instances: result.instances, snapshot: result.snapshot, subscriptions: subs, now: observedAt, league })) {
-        if (await deps.outbox.record(item)) recorded += 1;
-        if (deps.incidents) await deps.incidents.markFailing(slotOfItem(item)!, observedAt, item.instance.startTime);
-      }
-    }
+    recorded += await recordStuck(deps, leagueId, result, observedAt, league, async () => (subs ??= await registry.forLeague(leagueId)));
     if (recorded) deps.metrics.alertsRecorded(recorded);
     // Lost the lease mid-poll: another replica owns this league now; leave the snapshot to it.
     signal.throwIfAborted();
@@ -211,11 +205,34 @@ export async function pollOnce(deps: PollDeps, leagueId: string, health: LeagueH
   }
 }
 
-/** Cheap checks first: an unfinished instance running longer than any `stuck:` may be, then the flag. */
-async function mayBeStuck(deps: PollDeps, leagueId: string, result: ScanResult, now: number): Promise<boolean> {
-  if (!deps.hasStuckWatch) return false;
+/**
+ * Stuck alerts, cheapest checks first: an unfinished instance running longer than any `stuck:` may
+ * be, then the cached watches, then what this process already recorded; only a new stuck alert
+ * reads the live subscriptions (the cache may be a minute old) before it is recorded.
+ */
+async function recordStuck(
+  deps: PollDeps,
+  leagueId: string,
+  result: ScanResult,
+  now: number,
+  league: { id: string; alias?: string },
+  liveSubscriptions: () => Promise<Subscription[]>,
+): Promise<number> {
+  if (!deps.stuckWatches) return 0;
   const long = result.instances.some((instance) => !isTerminalStatus(instance.status) && (runningMs(instance, result.snapshot, now) ?? 0) > STUCK_MIN_MS);
-  return long && (await deps.hasStuckWatch(leagueId));
+  if (!long) return 0;
+  const cached = await deps.stuckWatches(leagueId);
+  if (!cached.length) return 0;
+  const args = { instances: result.instances, snapshot: result.snapshot, now, league };
+  if (stuckItems({ ...args, subscriptions: cached }).every((item) => deps.stuckMemo?.has(item.key))) return 0;
+  let recorded = 0;
+  for (const item of stuckItems({ ...args, subscriptions: await liveSubscriptions() })) {
+    if (deps.stuckMemo?.has(item.key)) continue;
+    if (await deps.outbox.record(item)) recorded += 1;
+    if (deps.incidents) await deps.incidents.markFailing(slotOfItem(item)!, now, item.instance.startTime);
+    deps.stuckMemo?.add(item.key);
+  }
+  return recorded;
 }
 
 async function recordFailure(deps: PollDeps, leagueId: string, previous: LeagueHealth | undefined, error: unknown, at: number): Promise<void> {

@@ -21,6 +21,7 @@ import type { Notifier } from './types.js';
 import { IncidentActions } from './incidents/actions.js';
 import type { IncidentStore } from './incidents/store.js';
 import type { Summarizer } from './incidents/summarize.js';
+import { StuckMemo, type StuckWatchLookup } from './stuck-watches.js';
 
 export interface WatcherOptions {
   store: Store;
@@ -50,8 +51,8 @@ export interface WatcherOptions {
   metrics?: BotMetrics;
   /** Incidents on (threads per job, recovery, snoozes); off, every alert is its own message. */
   incidents?: IncidentStore;
-  /** Whether a league has a `stuck:` watch (see PollDeps.hasStuckWatch). */
-  hasStuckWatch?: (leagueId: string) => Promise<boolean>;
+  /** The league's `stuck:` watches, cached (see PollDeps.stuckWatches). */
+  stuckWatches?: StuckWatchLookup;
   /** A new incident's failure summary (see incidents/summarize.ts). */
   summarize?: Summarizer;
 }
@@ -136,7 +137,8 @@ export class Watcher {
       maxBackoffMs: options.maxBackoffMs ?? 30 * 60_000,
       aliasOf: options.aliasOf,
       incidents: options.incidents,
-      hasStuckWatch: options.hasStuckWatch,
+      stuckWatches: options.stuckWatches,
+      stuckMemo: new StuckMemo(),
     };
     this.snoozes = options.incidents ? new IncidentActions({ incidents: options.incidents, outbox: options.outbox, now: this.now }) : undefined;
   }
