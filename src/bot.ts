@@ -103,6 +103,12 @@ export async function startBot(config: Config, options: BotOptions = {}): Promis
       incidents,
       stuckWatches: stuckWatchLookup(registry),
       summarize: createSummarizer(tics),
+      // The store's cached name, now; a refresh (at most one ShowLeague per league per hour, shared
+      // by replicas) runs behind it, so an alert never waits on TICS for a name.
+      leagueNameOf: (leagueId) => {
+        void directory.nameOf(leagueId);
+        return directory.cachedNameOf(leagueId);
+      },
     });
     const synced = await registry.syncDeclared(config.watchDeclarations, now());
     if (synced.added + synced.updated + synced.removed > 0) logger.info({ ...synced }, 'TICS_WATCH subscriptions synchronised');

@@ -67,12 +67,14 @@ export async function scanLeague(tics: TicsApi, leagueId: string, previous: Leag
   return { requests: state.pages.length, cutShort, baseline: false, transitions, snapshot: next, instances };
 }
 
-function alertItemFor(sub: Subscription, t: Transition, league: { id: string; alias?: string }, kind?: 'recovery'): AlertItem {
+type LeagueDisplay = { id: string; alias?: string; name?: string };
+
+function alertItemFor(sub: Subscription, t: Transition, league: LeagueDisplay, kind?: 'recovery'): AlertItem {
   return {
     key: alertItemKey(sub.id, kind === 'recovery' ? `${t.instance.id}:RECOVERED:${t.instance.endTime ?? ''}` : alertKey(t)),
     subscriptionId: sub.id,
     channelId: sub.channelId,
-    league: sub.leagueAlias ? { id: league.id, alias: sub.leagueAlias } : league,
+    league: sub.leagueAlias ? { ...league, alias: sub.leagueAlias } : league,
     instance: t.instance,
     ...(t.from !== undefined ? { from: t.from } : {}),
     to: t.to,
@@ -87,7 +89,7 @@ export function alertsForSubscriptions(
   transitions: readonly Transition[],
   previousTakenAt: number,
   subscriptions: readonly Subscription[],
-  league: { id: string; alias?: string },
+  league: LeagueDisplay,
 ): AlertItem[] {
   const items: AlertItem[] = [];
   for (const sub of subscriptions) {
@@ -108,7 +110,7 @@ async function recordForSubscription(
   sub: Subscription,
   transitions: readonly Transition[],
   previousTakenAt: number,
-  league: { id: string; alias?: string },
+  league: LeagueDisplay,
 ): Promise<number> {
   const triggers = new Set(sub.triggers);
   let recorded = 0;
@@ -152,6 +154,8 @@ export interface PollDeps {
   aliasOf?: ((leagueId: string) => string | undefined) | undefined;
   /** Incidents on: failures mark their job, and a later success records its recovery. */
   incidents?: IncidentStore | undefined;
+  /** The league's real name if the store has it cached (never a TICS request): alerts show it. */
+  leagueNameOf?: ((leagueId: string) => Promise<string | undefined>) | undefined;
   /** The league's `stuck:` watches, cached (see stuck-watches.ts). Absent: stuck alerts are off. */
   stuckWatches?: StuckWatchLookup | undefined;
   /** Stuck alerts already recorded by this process (see StuckMemo). */
@@ -176,12 +180,18 @@ export async function pollOnce(deps: PollDeps, leagueId: string, health: LeagueH
     const result = await scanLeague(deps.tics, leagueId, previous, observedAt, { pageSize: deps.pageSize, maxPages: deps.maxPages, signal });
     requests = result.requests;
     let recorded = 0;
-    const alias = deps.aliasOf?.(leagueId);
-    const league = alias ? { id: leagueId, alias } : { id: leagueId };
+    let display: LeagueDisplay | undefined;
+    // Only when something is recorded, and from the store's cache: never a TICS request for a name.
+    const league = async (): Promise<LeagueDisplay> => {
+      if (display) return display;
+      const alias = deps.aliasOf?.(leagueId);
+      const name = await deps.leagueNameOf?.(leagueId).catch(() => undefined);
+      return (display = { id: leagueId, ...(alias ? { alias } : {}), ...(name ? { name } : {}) });
+    };
     let subs: Subscription[] | undefined;
     if (previous && result.transitions.length) {
       subs = await registry.forLeague(leagueId);
-      for (const sub of subs) recorded += await recordForSubscription(deps, sub, result.transitions, previous.takenAt, league);
+      for (const sub of subs) recorded += await recordForSubscription(deps, sub, result.transitions, previous.takenAt, await league());
     }
     recorded += await recordStuck(deps, leagueId, result, observedAt, league, async () => (subs ??= await registry.forLeague(leagueId)));
     if (recorded) deps.metrics.alertsRecorded(recorded);
@@ -215,7 +225,7 @@ async function recordStuck(
   leagueId: string,
   result: ScanResult,
   now: number,
-  league: { id: string; alias?: string },
+  league: () => Promise<LeagueDisplay>,
   liveSubscriptions: () => Promise<Subscription[]>,
 ): Promise<number> {
   if (!deps.stuckWatches) return 0;
@@ -223,10 +233,10 @@ async function recordStuck(
   if (!long) return 0;
   const cached = await deps.stuckWatches(leagueId);
   if (!cached.length) return 0;
-  const args = { instances: result.instances, snapshot: result.snapshot, now, league };
+  const args = { instances: result.instances, snapshot: result.snapshot, now, league: { id: leagueId } };
   if (stuckItems({ ...args, subscriptions: cached }).every((item) => deps.stuckMemo?.has(item.key))) return 0;
   let recorded = 0;
-  for (const item of stuckItems({ ...args, subscriptions: await liveSubscriptions() })) {
+  for (const item of stuckItems({ ...args, league: await league(), subscriptions: await liveSubscriptions() })) {
     if (deps.stuckMemo?.has(item.key)) continue;
     if (await deps.outbox.record(item)) recorded += 1;
     if (deps.incidents) await deps.incidents.markFailing(slotOfItem(item)!, now, item.instance.startTime);

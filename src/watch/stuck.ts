@@ -52,7 +52,7 @@ export interface StuckArgs {
   snapshot: LeagueSnapshot;
   subscriptions: readonly Subscription[];
   now: number;
-  league: { id: string; alias?: string };
+  league: { id: string; alias?: string; name?: string };
 }
 
 /**
@@ -86,7 +86,7 @@ export function stuckItems(args: StuckArgs): AlertItem[] {
         key: alertItemKey(sub.id, `${instance.id}:STUCK`),
         subscriptionId: sub.id,
         channelId: sub.channelId,
-        league: sub.leagueAlias ? { id: league.id, alias: sub.leagueAlias } : league,
+        league: sub.leagueAlias ? { ...league, alias: sub.leagueAlias } : league,
         instance,
         from: instance.status,
         to: instance.status,

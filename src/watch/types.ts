@@ -55,7 +55,8 @@ export interface AlertItem {
   key: string;
   subscriptionId: string;
   channelId: string;
-  league: { id: string; alias?: string };
+  /** `name`: the league's real name from the store's cache when it was recorded (display only). */
+  league: { id: string; alias?: string; name?: string };
   instance: JobInstance;
   /** Status at the previous observation; undefined when first seen already in `to`. */
   from?: string;

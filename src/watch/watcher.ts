@@ -55,6 +55,8 @@ export interface WatcherOptions {
   stuckWatches?: StuckWatchLookup;
   /** A new incident's failure summary (see incidents/summarize.ts). */
   summarize?: Summarizer;
+  /** The league's real name from the store's cache (see PollDeps.leagueNameOf). */
+  leagueNameOf?: (leagueId: string) => Promise<string | undefined>;
 }
 
 export interface CycleReport {
@@ -138,6 +140,7 @@ export class Watcher {
       aliasOf: options.aliasOf,
       incidents: options.incidents,
       stuckWatches: options.stuckWatches,
+      leagueNameOf: options.leagueNameOf,
       stuckMemo: new StuckMemo(),
     };
     this.snoozes = options.incidents ? new IncidentActions({ incidents: options.incidents, outbox: options.outbox, now: this.now }) : undefined;

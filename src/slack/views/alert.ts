@@ -15,6 +15,8 @@ import {
   escapeAndTruncate,
   escapeMrkdwn,
   isJsonContainer,
+  leagueDisplayName,
+  leagueFieldText,
   leagueName,
   mrkdwnContext,
   oneLine,
@@ -147,7 +149,7 @@ function alertText(item: AlertItem, ctx: AlertContext): string {
   const name = jobNameOr(instance.jobName);
   const type = oneLine(typeLabel(instance.type));
   const timing = plainTiming(item, ctx.now);
-  return escapeAndTruncate(copy.text(statusEmoji(item.to), item.to, name, type, leagueName(item.league), timing, ctx.simulated === true), TEXT_MAX);
+  return escapeAndTruncate(copy.text(statusEmoji(item.to), item.to, name, type, leagueDisplayName(item.league), timing, ctx.simulated === true), TEXT_MAX);
 }
 
 function plainTiming(item: AlertItem, now: number): string {
@@ -160,7 +162,7 @@ function alertFields(item: AlertItem, now: number): types.MrkdwnElement[] {
   const { instance, league } = item;
   const field = (label: string, value: string): types.MrkdwnElement => ({ type: 'mrkdwn', text: `*${label}*\n${value}` });
   const dash = '—';
-  const leagueText = league.alias ? `${escapeAndTruncate(league.alias, LEAGUE_MAX)} ${code(league.id)}` : code(league.id);
+  const leagueText = leagueFieldText(league, LEAGUE_MAX, (id) => code(id));
   const ended =
     instance.endTime !== undefined ? slackDate(instance.endTime) : isTerminalStatus(instance.status) ? copy.notReported : copy.stillRunning;
 
@@ -258,14 +260,14 @@ const DIGEST_MAX_STATUSES = 8;
 const COMMAND_STATUS = /^[A-Z_]{1,32}$/;
 
 interface LeagueGroup {
-  league: { id: string; alias?: string };
+  league: { id: string; alias?: string; name?: string };
   items: AlertItem[];
 }
 
 export function buildDigestMessage(items: readonly AlertItem[], ctx: AlertContext): SlackMessage {
   const leagues = groupByLeague(items);
   const single = leagues.length === 1 ? leagues[0] : undefined;
-  const where = single ? copy.digest.inLeague(leagueName(single.league)) : leagues.length > 1 ? copy.digest.inLeagues(leagues.length) : '';
+  const where = single ? copy.digest.inLeague(leagueDisplayName(single.league)) : leagues.length > 1 ? copy.digest.inLeagues(leagues.length) : '';
   const blocks: types.KnownBlock[] = [
     {
       type: 'header',
@@ -330,7 +332,7 @@ function statusCountsText(items: readonly AlertItem[], escape: (s: string) => st
 
 function leagueSection(group: LeagueGroup): types.SectionBlock {
   const { league } = group;
-  const name = `*${escapeAndTruncate(leagueName(league), LEAGUE_MAX)}*${league.alias ? ` ${code(league.id)}` : ''}`;
+  const name = `*${escapeAndTruncate(leagueDisplayName(league), LEAGUE_MAX)}*${league.alias || league.name ? ` ${code(league.id)}` : ''}`;
   const text = copy.digest.leagueLine(name, group.items.length, statusCountsText(group.items, escapeMrkdwn));
   const section: types.SectionBlock = { type: 'section', text: { type: 'mrkdwn', text } };
   const value = leagueHistoryValue(group);
@@ -387,7 +389,7 @@ function digestLine(item: AlertItem, now: number, showLeague: boolean): string {
     name ? `*${escapeAndTruncate(name, SHORT_NAME_MAX)}*` : copy.digest.unnamedJob,
     escapeAndTruncate(oneLine(typeLabel(instance.type)), TYPE_MAX),
   ];
-  if (showLeague) parts.push(escapeAndTruncate(leagueName(item.league), LEAGUE_MAX));
+  if (showLeague) parts.push(escapeAndTruncate(leagueDisplayName(item.league), LEAGUE_MAX));
   parts.push(plainTiming(item, now));
   if (instance.endTime !== undefined) parts.push(copy.digest.ended(slackDate(instance.endTime)));
   if (item.from === undefined) parts.push(copy.digest.firstSeenFinished);
@@ -420,7 +422,7 @@ function digestText(items: readonly AlertItem[], leagues: LeagueGroup[]): string
   const nameOf = (item: AlertItem) => oneLine(item.instance.jobName) || copy.unnamedJob;
   const shownNames = [...new Set(items.map(nameOf))].slice(0, 3);
   const moreAlerts = items.filter((item) => !shownNames.includes(nameOf(item))).length;
-  const leagueNames = leagues.slice(0, 2).map((g) => truncate(leagueName(g.league), 40));
+  const leagueNames = leagues.slice(0, 2).map((g) => truncate(leagueDisplayName(g.league), 40));
   const where = leagues.length > 2 ? copy.digest.whereMany(leagueNames, leagues.length - 2) : copy.digest.whereFew(leagueNames);
   const jobs = copy.digest.jobs(shownNames.map((name) => truncate(name, 40)), moreAlerts);
   const text = copy.digest.text(items.length, where, statusCountsText(items, (s) => s), jobs);

@@ -17,8 +17,19 @@ export interface SlackMessage {
 
 export const ELLIPSIS = '…';
 
-/** A league as people know it: its alias when it has one. */
+/** A league as people type it: its alias when it has one, else its id (what commands take). */
 export const leagueName = leagueLabel;
+
+/** A league as people read it: its real name when the caller knew it, else its alias, else its id. */
+export function leagueDisplayName(league: { id: string; alias?: string; name?: string }): string {
+  return league.name ?? leagueLabel(league);
+}
+
+/** "Real name (alias) `id`", "alias `id`" or "`id`" for a League field, escaped and cut. */
+export function leagueFieldText(league: { id: string; alias?: string; name?: string }, max: number, idCode: (id: string) => string): string {
+  if (league.name) return `${escapeAndTruncate(oneLine(league.name), max)}${league.alias ? ` (${escapeAndTruncate(league.alias, max)})` : ''} ${idCode(league.id)}`;
+  return league.alias ? `${escapeAndTruncate(league.alias, max)} ${idCode(league.id)}` : idCode(league.id);
+}
 
 export function mrkdwnContext(text: string): types.ContextBlock {
   return { type: 'context', elements: [{ type: 'mrkdwn', text }] };

@@ -17,7 +17,7 @@ import type { FailureSummary } from '../../tics/failure-summary.js';
 import { decodeCursor, encodeCursor, MAX_BUTTON_VALUE, type HistoryCursor } from '../cursor.js';
 import { describeTiming, formatDurationMs, plural, typeLabel } from '../../format/instance.js';
 import { statusEmoji, statusShortcode } from '../../format/status.js';
-import { escapeAndTruncate, leagueName, oneLine, slackDate, truncate, utcText, type SlackMessage } from './format.js';
+import { escapeAndTruncate, leagueDisplayName, leagueFieldText, leagueName, oneLine, slackDate, truncate, utcText, type SlackMessage } from './format.js';
 import { ALERT_ACTIONS, buildAlertMessage, type AlertContext } from './alert.js';
 import { decodeIncidentRef, encodeIncidentRef, type IncidentRef, type IncidentRefResult } from './incident-ref.js';
 import { SLACK_LIMITS } from '../limits.js';
@@ -239,7 +239,7 @@ function alertLayout(view: IncidentView, ctx: AlertContext, ack: Ack, snooze: Sn
   if (hasSummary) blocks.splice(Math.max(0, blocks.length - 1), 0, { type: 'section', fields: summaryFields(incident, ack, snooze, false) });
   if (incident.events <= 1) return { text: alert.text, blocks };
   const status = oneLine(latest.status);
-  const plain = copy.text.open(statusEmoji(latest.status), status, jobNameOf(incident), oneLine(typeLabel(incident.job.type)), leagueName(incident.league), copy.failures(incident.events), utcText(incident.openedAt));
+  const plain = copy.text.open(statusEmoji(latest.status), status, jobNameOf(incident), oneLine(typeLabel(incident.job.type)), leagueDisplayName(incident.league), copy.failures(incident.events), utcText(incident.openedAt));
   return { text: escapeAndTruncate(plain + (ctx.simulated ? sharedCopy.simulatedSuffix : ''), TEXT_MAX), blocks };
 }
 
@@ -269,8 +269,8 @@ function summaryLayout(view: IncidentView, ctx: AlertContext, ack: Ack, snooze: 
   const type = oneLine(typeLabel(incident.job.type));
   const plain =
     latest.kind === 'stuck'
-      ? copy.text.stuck(status, name, type, leagueName(incident.league))
-      : copy.text.open(statusEmoji(latest.status), status, name, type, leagueName(incident.league), copy.failures(incident.events), utcText(incident.openedAt));
+      ? copy.text.stuck(status, name, type, leagueDisplayName(incident.league))
+      : copy.text.open(statusEmoji(latest.status), status, name, type, leagueDisplayName(incident.league), copy.failures(incident.events), utcText(incident.openedAt));
   return { text: escapeAndTruncate(plain + (ctx.simulated ? sharedCopy.simulatedSuffix : ''), TEXT_MAX), blocks };
 }
 
@@ -290,7 +290,7 @@ function resolvedParent(view: IncidentView, ctx: AlertContext): SlackMessage {
   const blocks: types.KnownBlock[] = [header(copy.header.resolved(name)), { type: 'section', fields }, resolvedContext(resolvedAt, ctx)];
   const history = historyButton(incident);
   if (history) blocks.push({ type: 'actions', elements: [history] });
-  const text = copy.text.resolved(name, leagueName(incident.league), copy.failures(incident.events), lasted);
+  const text = copy.text.resolved(name, leagueDisplayName(incident.league), copy.failures(incident.events), lasted);
   return { text: escapeAndTruncate(text + (ctx.simulated ? sharedCopy.simulatedSuffix : ''), TEXT_MAX), blocks };
 }
 
@@ -311,7 +311,7 @@ function supersededParent(view: IncidentView, ctx: AlertContext): SlackMessage {
   if (ctx.simulated) blocks.push(context(copy.simulated));
   const history = historyButton(incident);
   if (history) blocks.push({ type: 'actions', elements: [history] });
-  const text = copy.text.superseded(name, leagueName(incident.league));
+  const text = copy.text.superseded(name, leagueDisplayName(incident.league));
   return { text: escapeAndTruncate(text + (ctx.simulated ? sharedCopy.simulatedSuffix : ''), TEXT_MAX), blocks };
 }
 
@@ -328,7 +328,7 @@ function activeSnooze(view: IncidentView, now: number): Snooze | undefined {
 
 function identityFields(incident: Incident): types.MrkdwnElement[] {
   const { league } = incident;
-  const leagueText = league.alias ? `${escapeAndTruncate(league.alias, LEAGUE_MAX)} ${code(league.id)}` : code(league.id);
+  const leagueText = leagueFieldText(league, LEAGUE_MAX, (id) => code(id));
   return [
     field(copy.label.league, leagueText),
     field(copy.label.type, escapeAndTruncate(oneLine(typeLabel(incident.job.type)), TYPE_MAX) || copy.dash),

@@ -47,7 +47,7 @@ const incidentSchema = z.looseObject({
   seq: z.number().int().positive(),
   subscriptionId: z.string(),
   channelId: z.string(),
-  league: z.looseObject({ id: z.string(), alias: z.string().exactOptional() }),
+  league: z.looseObject({ id: z.string(), alias: z.string().exactOptional(), name: z.string().exactOptional() }),
   job: z.looseObject({ key: z.string(), name: z.string(), type: z.string() }),
   state: z.enum(['open', 'resolved', 'superseded']),
   openedAt: z.number(),

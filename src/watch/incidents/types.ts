@@ -46,7 +46,7 @@ export interface Incident {
   seq: number;
   subscriptionId: string;
   channelId: string;
-  league: { id: string; alias?: string };
+  league: { id: string; alias?: string; name?: string };
   job: IncidentJob;
   state: IncidentState;
   /** When the first event was noticed. */

@@ -7,7 +7,7 @@
  * Each describe group has its own harness: the shared test clock may run at most 14 minutes ahead.
  */
 import { setTimeout as delay } from 'node:timers/promises';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { SlackCall } from '../../fakes/slack-api.js';
 import { allText, blocksOf, buttons, forEachMode, selects, type SlackBody } from '../../helpers/bot-harness.js';
 import { expectNoErrorLogs, expectOnlyInjectedRefusals, headerOf, putInstance, startWatchHarness, type WatchHarness } from './watch-harness.js';
@@ -484,6 +484,40 @@ forEachMode((mode) => {
       const before = { gone: count(LEAGUE), other: count(OTHER), all: h.sim.requests.length };
       await h.cycle();
       expect({ gone: count(LEAGUE) - before.gone, other: count(OTHER) - before.other, all: h.sim.requests.length - before.all }).toEqual({ gone: 1, other: 1, all: 2 });
+    });
+  });
+
+  describe("the league's real name", () => {
+    const LEAGUE = 'leagueIncNamed01';
+    let h: WatchHarness;
+    beforeAll(async () => {
+      h = await startWatchHarness({ mode, leagues: { named: LEAGUE } });
+      h.sim.world.addLeague(LEAGUE, { name: '信用风险 <Credit> Risk' });
+      putInstance(h, LEAGUE, 'seed', { status: 'SUCCEEDED' }, 2);
+      await h.ask('watch named', { channelId: CHAN });
+    });
+    afterEach(() => h.assertInvariants());
+    afterAll(async () => {
+      if (h) expectNoErrorLogs(h);
+      await h?.close();
+    });
+
+    it('alerts show it once the store has it (fetched at most hourly, never inside a poll), commands keep the alias', async () => {
+      const since = h.posts().length;
+      failNew(h, LEAGUE, 'first-job');
+      await h.cycle();
+      // The first alert asked for the name in the background; it is in the store by the next one.
+      await vi.waitFor(async () => expect(await h.bot.store.get('leaguename:' + LEAGUE)).toBeDefined(), { timeout: 5_000 });
+      failNew(h, LEAGUE, 'second-job');
+      await h.cycle();
+      const parents = parentsSince(h, since);
+      expect(parents).toHaveLength(2);
+      const second = parents[1]!.args;
+      expect(second.text).toMatch(/ in 信用风险 &lt;Credit&gt; Risk — /);
+      expect(allText(second)).toContain(`信用风险 &lt;Credit&gt; Risk (named) \`${LEAGUE}\``);
+      expect(allText(second)).toContain('`/tics unwatch named`');
+      const showLeague = h.sim.requests.filter((r) => r.leagueId === LEAGUE && !r.path.includes('/job-instances') && !r.path.includes('report') && !r.path.includes('dag'));
+      expect(showLeague.length).toBeLessThanOrEqual(1);
     });
   });
 });
