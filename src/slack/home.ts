@@ -15,6 +15,7 @@ import { noopMetrics, type InteractionOutcome } from '../metrics.js';
 import { resolveLeague } from '../tics/leagues.js';
 import type { WatchListRow } from '../watch/service.js';
 import type { IncidentView } from '../watch/types.js';
+import { withLeagueNames } from './league-names.js';
 import { decodeCursor } from './cursor.js';
 import type { SlackDeps } from './deps.js';
 import { renderHistory } from './history-service.js';
@@ -145,7 +146,7 @@ async function buildFor(deps: SlackDeps, client: Client, userId: string, cache: 
   const now = deps.now();
   const base = { now, intervalSeconds: deps.watch?.intervalSeconds ?? 0, restricted: deps.access?.restricted ?? false, simulated: deps.simulated, permalinks: cache };
   if (!deps.watch) return buildHomeView({ ...base, rows: [], snoozes: [], open: [], alerts: [], notice: copy.disabled });
-  const rows = await visibleRows(deps);
+  const rows = await withLeagueNames(deps, await visibleRows(deps));
   const ids = new Set(rows.map((r) => r.subscription.id));
   const [snoozes, activity] = await Promise.all([deps.watch.snoozes('all'), deps.watch.activity([...ids], now - RECENT_ALERTS_MS)]);
   await fetchPermalinks(client, incidentsShown(activity.open), cache, log);
@@ -153,12 +154,17 @@ async function buildFor(deps: SlackDeps, client: Client, userId: string, cache: 
     ...base,
     rows,
     snoozes: snoozes.filter((s) => ids.has(s.subscriptionId)),
-    open: activity.open,
-    alerts: activity.alerts,
+    open: await withIncidentNames(deps, activity.open),
+    alerts: await withLeagueNames(deps, activity.alerts),
     ...(notice === undefined ? {} : { notice }),
   });
   log.debug({ user: userId, summary: homeSummary({ rows, open: activity.open }), blocks: view.blocks.length }, 'Home view built');
   return view;
+}
+
+async function withIncidentNames(deps: SlackDeps, open: readonly IncidentView[]): Promise<IncidentView[]> {
+  const named = await withLeagueNames(deps, open.map((view) => ({ league: view.incident.league, view })));
+  return named.map(({ league, view }) => ({ ...view, incident: { ...view.incident, league } }));
 }
 
 /** The threads' links, each asked once; a failure only leaves that incident without its link button. */

@@ -12,7 +12,7 @@ import { statusShortcode } from '../../format/status.js';
 import { decodeCursor, encodeCursor, MAX_BUTTON_VALUE, type HistoryCursor } from '../cursor.js';
 import { SLACK_LIMITS } from '../limits.js';
 import { sharedCopy } from './copy.js';
-import { escapeAndTruncate, leagueName, mrkdwnContext, oneLine, slackDate, truncate } from './format.js';
+import { escapeAndTruncate, leagueDisplayName, leagueName, mrkdwnContext, oneLine, slackDate, truncate } from './format.js';
 import { encodeIncidentRef } from './incident-ref.js';
 import { rowText, sortRows } from './watch.js';
 
@@ -161,7 +161,7 @@ function watchBlock(row: WatchListRow, input: HomeInput): types.SectionBlock {
 function incidentBlocks(view: IncidentView, input: HomeInput): types.KnownBlock[] {
   const { incident, snooze } = view;
   const job = incident.job.name ? escapeAndTruncate(oneLine(incident.job.name), JOB_MAX) : copy.unnamedJob;
-  const league = escapeAndTruncate(leagueName(incident.league), LEAGUE_MAX);
+  const league = escapeAndTruncate(leagueDisplayName(incident.league), LEAGUE_MAX);
   const { latest } = incident;
   const lines = [
     copy.incidentTitle(statusShortcode(latest.status), job, league, channelMention(incident.channelId)),
@@ -206,7 +206,7 @@ function alertsText(alerts: readonly LeagueAlertCount[]): string {
   if (alerts.length === 0) return copy.noAlerts;
   const lines = alerts
     .slice(0, ALERT_LEAGUES_SHOWN)
-    .map((a) => copy.alertLine(escapeAndTruncate(leagueName(a.league), LEAGUE_MAX), copy.alertCount(a.count, a.atLeast)));
+    .map((a) => copy.alertLine(escapeAndTruncate(leagueDisplayName(a.league), LEAGUE_MAX), copy.alertCount(a.count, a.atLeast)));
   if (alerts.length > ALERT_LEAGUES_SHOWN) lines.push(copy.moreLeagues(alerts.length - ALERT_LEAGUES_SHOWN));
   return truncate(lines.join('\n'), SLACK_LIMITS.sectionText);
 }

@@ -99,6 +99,16 @@ describe('buildHomeView', () => {
     expect(all(build({ alerts: [] }))).toContain('No alerts in the last 24 hours.');
   });
 
+  it("shows leagues under their real names when known, and keeps the alias in History's cursor", () => {
+    const named = { id: 'leagueNamed0001', alias: 'credit-risk', name: '信用风险 Credit' };
+    const view = build({ open: [{ incident: incident({ league: named }) }], alerts: [{ league: named, count: 3, atLeast: false }] });
+    const text = all(view);
+    expect(text).toContain('• *信用风险 Credit*: 3 alerts');
+    expect(text).toContain('信用风险 Credit');
+    const history = buttons(view).find((b) => b.action_id === HOME_ACTIONS.history)!;
+    expect(decodeCursor(history.value)).toMatchObject({ ok: true, cursor: { league: 'credit-risk' } });
+  });
+
   it('shows health as /tics watches does, problems first', () => {
     const text = all(build());
     expect(text).toContain(':warning: polling failing: `server_error` TICS answered 503 Service Unavailable');
