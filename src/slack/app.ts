@@ -12,6 +12,7 @@ import { toBoltLogger, type Logger } from '../log.js';
 import { registerAlertActions } from './actions/alert.js';
 import { registerIncidentActions } from './actions/incident.js';
 import { registerHistoryActions } from './actions/history.js';
+import { registerLeaguePicker } from './actions/league-picker.js';
 import { registerLeaguesActions } from './actions/leagues.js';
 import { registerHome } from './home.js';
 import { registerUnknownActions } from './actions/unknown.js';
@@ -128,6 +129,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   registerCommands(app, deps);
   registerHistoryActions(app, deps);
   registerLeaguesActions(app, deps);
+  registerLeaguePicker(app, deps);
   registerAlertActions(app, deps);
   registerIncidentActions(app, deps);
   registerHome(app, deps);

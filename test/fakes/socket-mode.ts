@@ -233,8 +233,9 @@ export async function startFakeSocketMode(options: FakeSocketModeOptions = {}): 
         envelope_id: randomUUID(),
         type,
         payload,
-        // Slack accepts a response in the ack of slash commands (and view submissions), not of block actions.
-        accepts_response_payload: type === 'slash_commands',
+        // Slack accepts a response in the ack of slash commands, menu options (block_suggestion) and
+        // view submissions, not of block actions.
+        accepts_response_payload: type === 'slash_commands' || payload.type === 'block_suggestion',
         ...(opts.retryAttempt ? { retry_attempt: opts.retryAttempt, retry_reason: 'timeout' } : {}),
       };
       outstanding.set(envelope.envelope_id, { envelope, sentAt: Date.now(), connection: connection.id });

@@ -57,7 +57,7 @@ const manifestSchema = z.strictObject({
   }),
   oauth_config: z.strictObject({ scopes: z.strictObject({ bot: z.array(z.string()).min(1) }) }),
   settings: z.strictObject({
-    interactivity: z.strictObject({ is_enabled: z.boolean(), request_url: httpsUrl.optional() }),
+    interactivity: z.strictObject({ is_enabled: z.boolean(), request_url: httpsUrl.optional(), message_menu_options_url: httpsUrl.optional() }),
     event_subscriptions: z.strictObject({ request_url: httpsUrl.optional(), bot_events: z.array(z.string()).optional() }).optional(),
     org_deploy_enabled: z.boolean(),
     socket_mode_enabled: z.boolean(),
@@ -72,7 +72,7 @@ function parseManifest(text: string): Manifest {
 
 /** The manifest as the comments say to edit it for HTTP mode: request URLs uncommented, Socket Mode off. */
 function httpModeVariant(text: string): string {
-  const uncommented = text.replace(/^(\s*)#\s*(url|request_url):\s*/gm, '$1$2: ');
+  const uncommented = text.replace(/^(\s*)#\s*(url|request_url|message_menu_options_url):\s*/gm, '$1$2: ');
   expect(uncommented, 'the HTTP-mode request URLs should sit commented out in manifest.yml').not.toBe(text);
   return uncommented.replace(/^(\s*)socket_mode_enabled:\s*true\s*$/m, '$1socket_mode_enabled: false');
 }
@@ -128,7 +128,7 @@ describe('manifest.yml', () => {
   it('turns into a complete HTTP-mode manifest by following its own comments', () => {
     const http = parseManifest(httpModeVariant(MANIFEST_TEXT));
     expect(http.settings.socket_mode_enabled).toBe(false);
-    const urls = [...http.features.slash_commands.map((c) => c.url), http.settings.interactivity.request_url, http.settings.event_subscriptions?.request_url];
+    const urls = [...http.features.slash_commands.map((c) => c.url), http.settings.interactivity.request_url, http.settings.interactivity.message_menu_options_url, http.settings.event_subscriptions?.request_url];
     for (const url of urls) {
       expect(url, 'every request URL must be set when Socket Mode is off').toBeDefined();
       expect(new URL(url ?? 'https://missing/').pathname).toBe('/slack/events');
@@ -241,7 +241,9 @@ describe('manifest.yml against the running bot', () => {
     expect(registered.message, 'app.message needs message.* events and history scopes').toEqual([]);
     const shortcuts = (manifest.features.shortcuts ?? []).map((s) => s.callback_id);
     for (const id of registered.shortcut) expect(shortcuts, `app.shortcut(${id}) needs features.shortcuts`).toContain(id);
-    expect(registered.options, 'app.options needs interactivity.message_menu_options_url').toEqual([]);
+    // Socket Mode delivers block_suggestion over the socket; HTTP mode needs the options URL (checked above).
+    expect(registered.options.length).toBeGreaterThan(0);
+    expect(MANIFEST_TEXT, 'app.options needs interactivity.message_menu_options_url').toMatch(/^\s*#?\s*message_menu_options_url: https:\/\//m);
   });
 
   it('enables the Home tab because the bot publishes one on app_home_opened', () => {

@@ -216,7 +216,7 @@ forEachMode((mode) => {
 
   describe('bad input', () => {
     const cases: Array<[text: string, problem: string]> = [
-      ['history', 'which league? Give a league alias or id'],
+      // `history` alone answers with a league picker (test/slack/league-picker.test.ts).
       ['history statuses limit:0', '`limit:0`: limit must be a whole number from 1 to 20'],
       ['history statuses limit:21', '`limit:21`: limit must be a whole number from 1 to 20'],
       ['history statuses limit:ten', '`limit:ten`: limit must be a whole number from 1 to 20'],

@@ -12,12 +12,13 @@ import { ALERT_ACTIONS } from '../views/alert.js';
 import { staleButtonError } from '../views/errors.js';
 import { HISTORY_ACTIONS } from '../views/history.js';
 import { HOME_ACTIONS } from '../views/home.js';
+import { LEAGUE_PICKER_ACTIONS } from '../views/league-picker.js';
 import { LEAGUES_ACTIONS } from '../views/leagues.js';
 import { INCIDENT_ACTIONS } from '../views/incident.js';
 
 // Every id another listener handles: a known id matched here too would be acked twice (Bolt logs
 // an error, and the clicker is told the button is from an old version while it works).
-export const KNOWN_ACTION_IDS: readonly string[] = [...Object.values(HISTORY_ACTIONS), ...Object.values(ALERT_ACTIONS), ...Object.values(INCIDENT_ACTIONS), ...Object.values(HOME_ACTIONS), ...Object.values(LEAGUES_ACTIONS)];
+export const KNOWN_ACTION_IDS: readonly string[] = [...Object.values(HISTORY_ACTIONS), ...Object.values(ALERT_ACTIONS), ...Object.values(INCIDENT_ACTIONS), ...Object.values(HOME_ACTIONS), ...Object.values(LEAGUES_ACTIONS), ...Object.values(LEAGUE_PICKER_ACTIONS)];
 
 const escape = (id: string) => id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const UNKNOWN = new RegExp(`^(?!(?:${KNOWN_ACTION_IDS.map(escape).join('|')})$)`);

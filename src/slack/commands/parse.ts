@@ -100,7 +100,21 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
 ];
 
-export type ParsedCommand = { ok: true; command: TicsCommand } | { ok: false; problem: string; usage: string };
+/** A command that lacks only its league: answered with a league picker that then continues it. */
+export interface PickRequest {
+  verb: 'history' | 'watch' | 'unwatch';
+  /** The command's other words as typed (filters, #channel, options), already known to parse. */
+  rest: string;
+}
+
+/**
+ * `pick` on a failure: the league was the only thing missing, so the answer is a league picker
+ * rather than the usage error (which stays the fallback, and what the metrics count it under).
+ */
+export type ParsedCommand = { ok: true; command: TicsCommand } | { ok: false; problem: string; usage: string; pick?: PickRequest };
+
+// Stands in for the missing league when checking that nothing else is wrong: an id-shaped word.
+const LEAGUE_PLACEHOLDER = 'x';
 
 function usageOf(name: CommandSpec['name']): string {
   return COMMANDS.find((c) => c.name === name)?.usage ?? `${SLASH_COMMAND} help`;
@@ -204,6 +218,18 @@ export function joinQuoted(tokens: readonly string[]): string[] {
   return joined;
 }
 
+/** The words of `text` after the verb, without the league token (the first word equal to `league`). */
+export function wordsBesidesLeague(text: string, league: string): string {
+  const [, ...rest] = joinQuoted(tokenize(text.trim()));
+  const at = rest.findIndex((token) => token.trim() === league);
+  return (at >= 0 ? [...rest.slice(0, at), ...rest.slice(at + 1)] : rest).join(' ');
+}
+
+/** When the words parse once a league is put in front of them, only the league was missing. */
+function pickFor(verb: PickRequest['verb'], rest: readonly string[], parses: (tokens: readonly string[]) => boolean): { pick?: PickRequest } {
+  return parses([LEAGUE_PLACEHOLDER, ...rest]) ? { pick: { verb, rest: rest.join(' ') } } : {};
+}
+
 export function parseCommand(text: string): ParsedCommand {
   const tokens = joinQuoted(tokenize(text.trim()));
   const [verb, ...rest] = tokens;
@@ -213,17 +239,19 @@ export function parseCommand(text: string): ParsedCommand {
       return { ok: true, command: { kind: 'help' } };
     case 'history': {
       const parsed = parseHistoryArgs(rest, MAX_ROWS_PER_MESSAGE);
-      return parsed.ok ? { ok: true, command: { kind: 'history', args: parsed.value } } : { ok: false, problem: parsed.problem, usage: usageOf('history') };
+      if (parsed.ok) return { ok: true, command: { kind: 'history', args: parsed.value } };
+      return { ok: false, problem: parsed.problem, usage: usageOf('history'), ...pickFor('history', rest, (t) => parseHistoryArgs(t, MAX_ROWS_PER_MESSAGE).ok) };
     }
     case 'watch':
     case 'subscribe': {
       const parsed = parseWatchArgs(rest, true);
-      return parsed.ok ? { ok: true, command: { kind: 'watch', args: parsed.value } } : { ok: false, problem: parsed.problem, usage: usageOf('watch') };
+      if (parsed.ok) return { ok: true, command: { kind: 'watch', args: parsed.value } };
+      return { ok: false, problem: parsed.problem, usage: usageOf('watch'), ...pickFor('watch', rest, (t) => parseWatchArgs(t, true).ok) };
     }
     case 'unwatch':
     case 'unsubscribe': {
       const parsed = parseWatchArgs(rest, false);
-      if (!parsed.ok) return { ok: false, problem: parsed.problem, usage: usageOf('unwatch') };
+      if (!parsed.ok) return { ok: false, problem: parsed.problem, usage: usageOf('unwatch'), ...pickFor('unwatch', rest, (t) => parseWatchArgs(t, false).ok) };
       const { triggers: _none, options: _neither, ...args } = parsed.value;
       return { ok: true, command: { kind: 'unwatch', args } };
     }

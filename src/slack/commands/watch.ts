@@ -9,10 +9,12 @@ import { accessDenied } from '../access.js';
 import { SLASH_COMMAND } from '../command-name.js';
 import { resolveLeagueInput, resolutionProblem } from '../league-input.js';
 import type { SlackDeps } from '../deps.js';
+import { withLeagueNames } from '../league-names.js';
 import { safeRespond } from '../respond.js';
 import { genericError, usageError } from '../views/errors.js';
 import { buildUnwatchConfirmation, buildWatchConfirmation, buildWatchesMessage } from '../views/watch.js';
 import { buildNotSnoozed, buildUnsnoozed } from '../views/watch-extras.js';
+import type { OnAmbiguous } from './history.js';
 import type { TicsCommand } from './parse.js';
 import { COMMANDS } from './parse.js';
 
@@ -21,7 +23,7 @@ type WatchCommand = Extract<TicsCommand, { kind: 'watch' | 'unwatch' | 'watches'
 /** Who typed it and where: a slash command, or the Watch here button of `/tics leagues`. */
 export type WatchInvocation = Pick<SlashCommand, 'channel_id' | 'user_id' | 'channel_name'>;
 
-export async function runWatchCommand(deps: SlackDeps, parsed: WatchCommand, command: WatchInvocation, respond: RespondFn, log: Logger): Promise<InteractionOutcome> {
+export async function runWatchCommand(deps: SlackDeps, parsed: WatchCommand, command: WatchInvocation, respond: RespondFn, log: Logger, onAmbiguous?: OnAmbiguous): Promise<InteractionOutcome> {
   const reply = async (message: Parameters<typeof safeRespond>[1], outcome: InteractionOutcome = 'ok') => {
     await safeRespond(respond, { response_type: 'ephemeral', ...message }, log);
     return outcome;
@@ -31,7 +33,7 @@ export async function runWatchCommand(deps: SlackDeps, parsed: WatchCommand, com
   if (parsed.kind === 'watches') {
     const scope = parsed.all ? 'all' : { channelId: command.channel_id };
     const [listed, snoozes] = await Promise.all([watch.list(scope), watch.snoozes(scope)]);
-    const rows = await withNames(deps, listed);
+    const rows = await withLeagueNames(deps, listed);
     return reply(
       buildWatchesMessage({
         rows,
@@ -49,9 +51,11 @@ export async function runWatchCommand(deps: SlackDeps, parsed: WatchCommand, com
   const channelId = parsed.args.channelId ?? command.channel_id;
   // Names are looked up among the leagues the target channel may see.
   const resolved = await resolveLeagueInput(deps, parsed.args.league, channelId);
+  // unsnooze names a job after the league: a picker could not carry it through.
+  if (!resolved.ok && resolved.ambiguous?.length && onAmbiguous && parsed.kind !== 'unsnooze') return onAmbiguous(resolved.ambiguous, parsed.args.league);
   if (!resolved.ok) return reply(usageError(resolutionProblem(resolved, (id) => `${SLASH_COMMAND} ${parsed.kind} ${id}`), usage), 'usage_error');
   // The confirmations show the league's real name when it is known without asking TICS.
-  const [league = resolved.league] = await withNames(deps, [{ league: resolved.league }]).then((rows) => rows.map((row) => row.league));
+  const [league = resolved.league] = await withLeagueNames(deps, [{ league: resolved.league }]).then((rows) => rows.map((row) => row.league));
   if (parsed.kind === 'watch') {
     const denied = accessDenied(deps, { channelId, league, user: command.user_id, what: 'watch' }, log);
     if (denied) return reply(denied, 'denied');
@@ -105,16 +109,3 @@ export async function runWatchCommand(deps: SlackDeps, parsed: WatchCommand, com
   return reply(buildUnwatchConfirmation({ league, channelId, removed: result.removed, configManaged: result.configManaged, pendingDropped: result.pendingDropped }));
 }
 
-/**
- * Each watch's league under its real name when the directory already knows it (cached list or
- * store): no TICS request for a listing that may name many leagues.
- */
-async function withNames<R extends { league: { id: string; alias?: string; name?: string } }>(deps: SlackDeps, rows: readonly R[]): Promise<R[]> {
-  if (!deps.directory || rows.length === 0 || rows.every((row) => row.league.name !== undefined)) return [...rows];
-  const labels = await deps.directory.labelsOf(rows.map((row) => row.league.id));
-  return rows.map((row) => {
-    if (row.league.name !== undefined) return row;
-    const label = labels.get(row.league.id);
-    return label === undefined || label === row.league.id || label === row.league.alias ? row : { ...row, league: { ...row.league, name: label } };
-  });
-}

@@ -114,9 +114,9 @@ forEachMode((mode) => {
       expect(h.posts()).toHaveLength(since);
     });
 
-    it('a usage error for a watch without a league, and for an unknown option', async () => {
+    it('a league picker for a watch without a league, and a usage error for an unknown option', async () => {
       const a = await h.ask('watch', { channelId: HERE });
-      expect(allText(a.reply)).toContain('which league?');
+      expect(allText(a.reply)).toContain('Which league?');
       const b = await h.ask('watch cmd when:later', { channelId: HERE });
       expect(allText(b.reply)).toContain('unknown option `when:`');
       const c = await h.ask('watch cmd on:exploded', { channelId: HERE });
