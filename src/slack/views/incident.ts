@@ -94,6 +94,7 @@ const copy = {
     resolvedBy: 'Resolved by',
   },
   failures: (count: number) => plural(count, 'failure'),
+  stuckOnly: 'a stuck run',
   latest: (status: string, id: string, when: string) => `${status} · ${id}\n${when}`,
   ended: (when: string) => `ended ${when}`,
   endedUnknown: 'end time not reported',
@@ -206,7 +207,7 @@ function openParent(view: IncidentView, ctx: AlertContext): SlackMessage {
 type Ack = IncidentView['ack'];
 
 function summaryFields(incident: Incident, ack: Ack, snooze: Snooze | undefined, withLatest: boolean): types.MrkdwnElement[] {
-  const fields = [field(copy.label.since, slackDate(incident.openedAt)), field(copy.label.failures, copy.failures(incident.events))];
+  const fields = [field(copy.label.since, slackDate(incident.openedAt)), field(copy.label.failures, eventsText(incident))];
   if (withLatest) fields.push(field(copy.label.latest, latestText(incident.latest)));
   if (ack) fields.push(field(copy.label.acknowledged, copy.acknowledged(userText(ack.userId), slackDate(ack.at, ACK_DATE))));
   if (snooze) fields.push(field(copy.label.snoozed, snoozeText(snooze, incident)));
@@ -239,8 +240,16 @@ function alertLayout(view: IncidentView, ctx: AlertContext, ack: Ack, snooze: Sn
   if (hasSummary) blocks.splice(Math.max(0, blocks.length - 1), 0, { type: 'section', fields: summaryFields(incident, ack, snooze, false) });
   if (incident.events <= 1) return { text: alert.text, blocks };
   const status = oneLine(latest.status);
-  const plain = copy.text.open(statusEmoji(latest.status), status, jobNameOf(incident), oneLine(typeLabel(incident.job.type)), leagueDisplayName(incident.league), copy.failures(incident.events), utcText(incident.openedAt));
+  const plain = copy.text.open(statusEmoji(latest.status), status, jobNameOf(incident), oneLine(typeLabel(incident.job.type)), leagueDisplayName(incident.league), eventsText(incident), utcText(incident.openedAt));
   return { text: escapeAndTruncate(plain + (ctx.simulated ? sharedCopy.simulatedSuffix : ''), TEXT_MAX), blocks };
+}
+
+/**
+ * "4 failures"; an incident that is only one stuck instance has failed nothing yet, so it says
+ * "a stuck run" instead of "1 failure".
+ */
+function eventsText(incident: Incident): string {
+  return incident.events === 1 && incident.first.kind === 'stuck' ? copy.stuckOnly : copy.failures(incident.events);
 }
 
 /** The failure summary the watcher fetched for the incident's first failure, when it could. */
@@ -270,7 +279,7 @@ function summaryLayout(view: IncidentView, ctx: AlertContext, ack: Ack, snooze: 
   const plain =
     latest.kind === 'stuck'
       ? copy.text.stuck(status, name, type, leagueDisplayName(incident.league))
-      : copy.text.open(statusEmoji(latest.status), status, name, type, leagueDisplayName(incident.league), copy.failures(incident.events), utcText(incident.openedAt));
+      : copy.text.open(statusEmoji(latest.status), status, name, type, leagueDisplayName(incident.league), eventsText(incident), utcText(incident.openedAt));
   return { text: escapeAndTruncate(plain + (ctx.simulated ? sharedCopy.simulatedSuffix : ''), TEXT_MAX), blocks };
 }
 
@@ -281,7 +290,7 @@ function resolvedParent(view: IncidentView, ctx: AlertContext): SlackMessage {
   const lasted = formatDurationMs(resolvedAt - incident.openedAt);
   const fields = [
     ...identityFields(incident),
-    field(copy.label.failures, copy.failures(incident.events)),
+    field(copy.label.failures, eventsText(incident)),
     field(copy.label.lasted, copy.lasted(lasted, slackDate(incident.openedAt), slackDate(resolvedAt))),
     field(copy.label.resolvedBy, resolvedByText(incident.resolvedBy, resolvedAt)),
   ];
@@ -290,7 +299,7 @@ function resolvedParent(view: IncidentView, ctx: AlertContext): SlackMessage {
   const blocks: types.KnownBlock[] = [header(copy.header.resolved(name)), { type: 'section', fields }, resolvedContext(resolvedAt, ctx)];
   const history = historyButton(incident);
   if (history) blocks.push({ type: 'actions', elements: [history] });
-  const text = copy.text.resolved(name, leagueDisplayName(incident.league), copy.failures(incident.events), lasted);
+  const text = copy.text.resolved(name, leagueDisplayName(incident.league), eventsText(incident), lasted);
   return { text: escapeAndTruncate(text + (ctx.simulated ? sharedCopy.simulatedSuffix : ''), TEXT_MAX), blocks };
 }
 
@@ -300,7 +309,7 @@ function supersededParent(view: IncidentView, ctx: AlertContext): SlackMessage {
   const fields = [
     ...identityFields(incident),
     field(copy.label.since, slackDate(incident.openedAt)),
-    field(copy.label.failures, copy.failures(incident.events)),
+    field(copy.label.failures, eventsText(incident)),
     field(copy.label.latest, latestText(incident.latest)),
   ];
   const blocks: types.KnownBlock[] = [
@@ -497,7 +506,7 @@ function threadLineTexts(incident: Incident, name: string, line: ThreadLine): [s
       const resolvedAt = resolved.resolvedAt ?? resolved.latest.observedAt;
       const by = resolved.resolvedBy;
       const id = by?.id ? code(by.id) : copy.dash;
-      const failures = copy.failures(resolved.events);
+      const failures = eventsText(resolved);
       const lasted = formatDurationMs(resolvedAt - resolved.openedAt);
       const snoozed = line.snoozedCount > 0 ? l.whileSnoozed(line.snoozedCount) : '';
       return [l.recovery(id, slackDate(by?.endTime ?? resolvedAt), failures, lasted, snoozed), l.recoveryText(name, failures, lasted)];

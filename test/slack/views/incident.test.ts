@@ -275,6 +275,18 @@ describe('buildIncidentParent: resolved and superseded', () => {
   });
 });
 
+describe('an incident that is one stuck run', () => {
+  it('says "a stuck run", not "1 failure", on the parent and when it recovers', () => {
+    const stuck = stuckEvent('5e1f', 3 * HOUR);
+    const open = incident({ events: 1, first: stuck, latest: stuck });
+    expect(field(parent({ incident: open }), 'Failures')).toBe('a stuck run');
+    const resolved = { ...open, state: 'resolved' as const, resolvedAt: NOW, resolvedBy: { ...stuck.instance, status: 'SUCCEEDED', endTime: NOW } };
+    const recovery = line({ kind: 'recovery', incident: resolved, snoozedCount: 0 }, resolved);
+    expect(recovery.text).toMatch(/after a stuck run;/);
+    expect(JSON.stringify(recovery)).not.toContain('1 failure');
+  });
+});
+
 describe('buildThreadLine', () => {
   it('reports a later failure', () => {
     const message = line({ kind: 'event', event: failureEvent('f96b4d5e07a29b6d4c5f8e1d76a3b2c0', 10 * MINUTE), number: 3 });
