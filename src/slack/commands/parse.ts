@@ -51,7 +51,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: 'history',
     usage: `${SLASH_COMMAND} ${HISTORY_USAGE}`,
-    description: `A league's job-instance history, newest first, with paging. \`status:\` filters (e.g. FAILED), \`job:\` narrows to one job, \`limit:\` sets the page size (1–${MAX_ROWS_PER_MESSAGE}).`,
+    description: `A league's job-instance history, newest first, with paging. \`status:\` filters (e.g. FAILED), \`job:\` narrows to one job, \`limit:\` sets the page size (1–${MAX_ROWS_PER_MESSAGE}). Without a league, a menu asks for one.`,
     examples: [`${SLASH_COMMAND} history credit-risk`, `${SLASH_COMMAND} history credit-risk status:failed,terminated limit:5`],
   },
   {
@@ -60,7 +60,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     description:
       'Post an alert in a channel (default: this one) when an instance of the league enters FAILED or TERMINATED — or the statuses given with `on:`. ' +
       "A job's later alerts go into its first alert's thread. `notify:` names the owners its first alert mentions, `stuck:` alerts on an instance still running that long, " +
-      '`recovery:off` keeps a success from resolving the alert. Running it again changes what it gives and keeps the rest.',
+      '`recovery:off` keeps a success from resolving the alert. Running it again changes what it gives and keeps the rest. Without a league, a menu asks for one.',
     examples: [
       `${SLASH_COMMAND} watch credit-risk`,
       `${SLASH_COMMAND} watch credit-risk #ml-alerts on:failed,terminated notify:@alice,@data-oncall stuck:2h`,
@@ -69,7 +69,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: 'unwatch',
     usage: `${SLASH_COMMAND} unwatch <league> [#channel]`,
-    description: 'Stop the alerts for a league in a channel (default: this one).',
+    description: 'Stop the alerts for a league in a channel (default: this one). Without a league, a menu asks for one.',
     examples: [`${SLASH_COMMAND} unwatch credit-risk`],
   },
   {
