@@ -100,7 +100,7 @@ function targetChannel(state: PickState, channelId: string): string {
  * The directory's list (cached a minute per replica) when it comes within the wait; otherwise the
  * configured aliases, so the menu is never empty only because TICS is slow.
  */
-async function leaguesFor(deps: SlackDeps, channelId: string): Promise<LeagueSummary[]> {
+export async function leaguesFor(deps: SlackDeps, channelId: string): Promise<LeagueSummary[]> {
   const allowed = (l: LeagueSummary) => !deps.access || deps.access.allows(channelId, l.id);
   const aliases = (): LeagueSummary[] => [...deps.leagues.byAlias].map(([alias, id]) => ({ id, name: alias, alias })).filter(allowed);
   if (!deps.directory) return aliases();
