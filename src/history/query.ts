@@ -117,12 +117,13 @@ export function parseHistoryArgs(tokens: readonly string[], maxLimit: number): P
       return { ok: false, problem: `unexpected \`${echo(token)}\`: give one league, then options like \`job:<id>\`` };
     }
   }
-  if (league === undefined) return { ok: false, problem: 'which league? Give a league alias or id' };
+  // The options first: a bad one is named even when the league is missing too (that one a picker asks for).
   const parsed = historyOptionsSchema(maxLimit).safeParse(options);
   if (!parsed.success) {
     const name = parsed.error.issues[0]?.path[0] as OptionName | undefined;
     return { ok: false, problem: explain(parsed.error, (name && typed[name]) ?? '') };
   }
+  if (league === undefined) return { ok: false, problem: 'which league? Give a league alias or id' };
   const { job, status, limit } = parsed.data;
   return {
     ok: true,

@@ -16,6 +16,9 @@ describe('parseHistoryArgs', () => {
 
   it.each([
     [[], /which league/],
+    // A bad option is named even without a league (the missing league a picker would ask for).
+    [['status:bogus'], /unknown status `BOGUS`/],
+    [['limit:2'], /which league/],
     [['a', 'b'], /unexpected `b`/],
     [['a', 'job:has-dash'], /job id must be 1–32 letters or digits/],
     [['a', 'status:EXPLODED'], /unknown status `EXPLODED`.*known statuses: NEW/],
