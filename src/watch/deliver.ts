@@ -11,7 +11,7 @@ import { CHANNEL_ERROR_RETRY_MS, GIVE_UP_AFTER_MS, nextDelay, type DeliveryLock,
 import type { SubscriptionRegistry } from './subscriptions.js';
 import { deliverSlot, isIncidentEvent, slotOfItem, type SlotDeps } from './incidents/deliver-slot.js';
 import type { IncidentStore } from './incidents/store.js';
-import type { Summarizer } from './incidents/summarize.js';
+import { SUMMARY_BUDGET_MS, type Summarizer } from './incidents/summarize.js';
 import { isAlertItem, type Notifier, type NotifyResult, type OutboxEntry } from './types.js';
 
 export interface DeliveryDeps {
@@ -133,7 +133,7 @@ async function deliverChannel(deps: DeliveryDeps, channelId: string, candidates:
       if (await settleFailure(deps, channelId, batch, result, report)) return;
     }
     if (!deps.incidents) return;
-    const slotDeps: SlotDeps = { outbox: deps.outbox, incidents: deps.incidents, notifier: deps.notifier, logger: deps.logger, now: deps.now, lockLost: () => lockLost, summarize: deps.summarize };
+    const slotDeps: SlotDeps = { outbox: deps.outbox, incidents: deps.incidents, notifier: deps.notifier, logger: deps.logger, now: deps.now, lockLost: () => lockLost, summarize: sharedSummaryBudget(deps.summarize) };
     for (const [slot, slotEntries] of slots) {
       const outcome = await deliverSlot(slotDeps, slot, slotEntries);
       report.posted += outcome.posted;
@@ -153,6 +153,22 @@ async function deliverChannel(deps: DeliveryDeps, channelId: string, candidates:
     await Promise.allSettled(locks.map((lock) => lock.release()));
   }
 }
+
+/**
+ * One budget for every new parent of this channel's delivery (real time: `now` may be a test
+ * clock): the first ones get their summary, and once it is spent the rest go out without waiting.
+ */
+function sharedSummaryBudget(summarize: Summarizer | undefined): SlotDeps['summarize'] {
+  if (!summarize) return undefined;
+  const ends = performance.now() + SUMMARY_BUDGET_MS;
+  return (item) => {
+    const left = ends - performance.now();
+    return left >= MIN_SUMMARY_MS ? summarize(item, Math.floor(left)) : Promise.resolve(undefined);
+  };
+}
+
+/** Less than this left of the budget: not worth two requests. */
+const MIN_SUMMARY_MS = 100;
 
 /** The channel's own delivery lock; outbox keys always hold a `|`, so this never names an entry. */
 const channelLockKey = (channelId: string) => `channel:${channelId}`;

@@ -20,7 +20,7 @@ import { isAlertItem } from '../types.js';
 import { workItem } from './actions.js';
 import { jobKeyOf, slotOf } from './keys.js';
 import { isSnoozeActive, type IncidentStore } from './store.js';
-import type { Summarizer } from './summarize.js';
+import type { FailureSummary } from '../../tics/failure-summary.js';
 import type { Incident, IncidentEvent, Snooze } from './types.js';
 
 /** A failure this long after the previous one opens a new incident instead of replying. */
@@ -49,8 +49,8 @@ export interface SlotDeps {
   now: () => number;
   /** True once the channel's delivery lock could not be renewed: stop posting. */
   lockLost: () => boolean;
-  /** Why a new incident's first failure failed, within its own small budget (see summarize.ts). */
-  summarize?: Summarizer | undefined;
+  /** Why a new incident's first failure failed, within what is left of the delivery's budget (deliver.ts). */
+  summarize?: ((item: AlertItem) => Promise<FailureSummary | undefined>) | undefined;
 }
 
 export type SlotOutcome =
@@ -151,7 +151,14 @@ export async function deliverSlot(deps: SlotDeps, slot: string, entries: readonl
           await commit(entry, fresh, '', { parentUpdate: false });
           continue;
         }
-        const summary = item.kind === undefined ? await deps.summarize?.(item).catch(() => undefined) : undefined;
+        const summary =
+          item.kind === undefined
+            ? await deps.summarize?.(item).catch((error: unknown) => {
+                // TICS failures come back as "no summary"; reaching here is a bug, not an outage.
+                deps.logger.warn({ err: error, slot }, 'failure summary failed; the alert goes without it');
+                return undefined;
+              })
+            : undefined;
         if (summary) fresh.first = fresh.latest = { ...fresh.latest, summary };
         if (deps.lockLost()) return { ok: false, posted, alertsSent, lockLost: true };
         const result = await deps.notifier.postParent({ incident: fresh }, now);

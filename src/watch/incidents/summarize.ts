@@ -8,15 +8,19 @@ import type { TicsApi } from '../../tics/client.js';
 import { summarizeFailure, type FailureSummary } from '../../tics/failure-summary.js';
 import type { AlertItem } from '../types.js';
 
-/** Shared by both calls: the parent waits at most this long for its summary. */
-export const SUMMARY_BUDGET_MS = 2_000;
+/**
+ * What one channel's delivery may spend on summaries, all its new parents together (deliver.ts
+ * shares it out): a burst of new incidents waits this long at most, not this long each.
+ */
+export const SUMMARY_BUDGET_MS = 1_500;
 
-export type Summarizer = (item: AlertItem) => Promise<FailureSummary | undefined>;
+/** `budgetMs`: how long this summary may take (both calls run in parallel inside it). */
+export type Summarizer = (item: AlertItem, budgetMs: number) => Promise<FailureSummary | undefined>;
 
-export function createSummarizer(tics: Pick<TicsApi, 'showInstanceReport' | 'showJobInstanceDag'>, budgetMs = SUMMARY_BUDGET_MS): Summarizer {
-  return async (item) => {
+export function createSummarizer(tics: Pick<TicsApi, 'showInstanceReport' | 'showJobInstanceDag'>): Summarizer {
+  return async (item, budgetMs) => {
     if (!item.instance.id || item.kind === 'stuck') return undefined;
-    const signal = AbortSignal.timeout(budgetMs);
+    const signal = AbortSignal.timeout(Math.max(1, Math.floor(budgetMs)));
     const params = { leagueId: item.league.id, instanceId: item.instance.id };
     // The last round's graph, as Details reads it (whether rounds count from 0 or 1 is undocumented).
     const round = Math.max(item.instance.roundId ?? 0, 1);

@@ -434,6 +434,24 @@ describe("a new incident's failure summary", () => {
     expect(log.updates.at(-1)!.view.incident.first.summary).toEqual(summary);
   });
 
+  it("shares one budget among a delivery's new parents: once it is spent, the rest go out without asking", async () => {
+    const w = await world();
+    const { notifier, log } = scriptedSlack();
+    const budgets: number[] = [];
+    const summarize = async (_item: AlertItem, budgetMs: number) => {
+      budgets.push(budgetMs);
+      // A TICS as slow as the whole budget allows.
+      await delay(budgetMs - 40);
+      return summary;
+    };
+    await w.outbox.record(failure('i1', T0, 'first'));
+    await w.outbox.record(failure('j1', T0, 'second'));
+    await deliverDue({ outbox: w.outbox, registry: new SubscriptionRegistry(w.store), notifier, logger: createLogger({ level: 'silent' }), now: () => w.clock.now, owner: 'a', incidents: w.incidents, summarize });
+    expect(budgets).toHaveLength(1);
+    expect(budgets[0]).toBeLessThanOrEqual(1_500);
+    expect(log.parents.map((p) => p.view.incident.first.summary !== undefined)).toEqual([true, false]);
+  });
+
   it('a summary that fails or is not there leaves the alert as it was: posted, without one', async () => {
     const w = await world();
     const { notifier, log } = scriptedSlack();
