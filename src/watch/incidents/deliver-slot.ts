@@ -167,6 +167,7 @@ export async function deliverSlot(deps: SlotDeps, slot: string, entries: readonl
         fresh.parentTs = result.ts;
         posted += 1;
         alertsSent += 1;
+        deps.logger.info({ channelId: fresh.channelId, ts: result.ts, slot, incident: fresh.seq }, 'alert posted');
         await commit(entry, fresh, result.ts, { parentUpdate: false });
         continue;
       }
@@ -181,6 +182,7 @@ export async function deliverSlot(deps: SlotDeps, slot: string, entries: readonl
       if (!sent.ok) return fail(sent, entry);
       posted += 1;
       alertsSent += 1;
+      deps.logger.info({ channelId: next.channelId, ts: sent.ts, slot, incident: next.seq, reply: !sent.reposted }, 'alert posted');
       await commit(entry, next, sent.ts, { parentUpdate: !sent.reposted });
       continue;
     }

@@ -85,24 +85,26 @@ it('a kill right after the alert is claimed loses nothing: the restarted process
   expect((await revived.stop()).code).toBe(0);
 });
 
+// A plain alert (a status outside incidents): failures' parents have their own crash points,
+// killed in incident-crashes.test.ts.
 it('a kill right after Slack accepted a post, before it is marked sent, re-posts it once: the documented duplicate window, and only that', async () => {
   const CHAN = 'C0CRASHPST2';
   const s = scenario('postcrash');
   const doomed = await s.start('doomed', { TICS_BOT_CRASH_AT: 'after-post' });
-  const sub = await doomed.command('watch postcrash', { channelId: CHAN });
+  const sub = await doomed.command('watch postcrash on:succeeded', { channelId: CHAN });
   await slack.waitForResponses(1, { id: sub.responseId });
 
-  sim.world.setStatus(s.league, s.job.id, 'FAILED');
+  sim.world.setStatus(s.league, s.job.id, 'SUCCEEDED');
   expect(await Promise.race([doomed.exited, new Promise((r) => setTimeout(() => r('still alive'), 10_000))])).toEqual({ code: null, signal: 'SIGKILL' });
   // Slack has it; the store still says pending.
-  expect(alertTriples(postsTo(CHAN))).toEqual([triple(CHAN, s.job, 'FAILED')]);
+  expect(alertTriples(postsTo(CHAN))).toEqual([triple(CHAN, s.job, 'SUCCEEDED')]);
 
   const revived = await s.start('revived');
   // No delivery lock outlives the crash (SQLite keeps them in the process): measured 0.1–0.3 s after the restart is up.
   await waitFor(() => postsTo(CHAN).length >= 2, 10_000, () => `no re-post after the restart; revived output:\n${revived.output().slice(-3_000)}`);
   await s.morePolls(3);
   // Exactly one duplicate, of that alert: posted twice, never a third time.
-  expect(alertTriples(postsTo(CHAN))).toEqual([triple(CHAN, s.job, 'FAILED'), triple(CHAN, s.job, 'FAILED')]);
+  expect(alertTriples(postsTo(CHAN))).toEqual([triple(CHAN, s.job, 'SUCCEEDED'), triple(CHAN, s.job, 'SUCCEEDED')]);
   expect((await revived.stop()).code).toBe(0);
 });
 
