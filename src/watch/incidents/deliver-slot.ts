@@ -167,8 +167,9 @@ export async function deliverSlot(deps: SlotDeps, slot: string, entries: readonl
         fresh.parentTs = result.ts;
         posted += 1;
         alertsSent += 1;
-        deps.logger.info({ channelId: fresh.channelId, ts: result.ts, slot, incident: fresh.seq }, 'alert posted');
         await commit(entry, fresh, result.ts, { parentUpdate: false });
+        // Logged once recorded, as for a plain alert: the chaos run reads this line as "marked sent".
+        deps.logger.info({ channelId: fresh.channelId, ts: result.ts, slot, incident: fresh.seq }, 'alert posted');
         continue;
       }
       const next: Incident = { ...current, events: current.events + 1, latest: event, revision: current.revision + 1 };
@@ -182,8 +183,8 @@ export async function deliverSlot(deps: SlotDeps, slot: string, entries: readonl
       if (!sent.ok) return fail(sent, entry);
       posted += 1;
       alertsSent += 1;
-      deps.logger.info({ channelId: next.channelId, ts: sent.ts, slot, incident: next.seq, reply: !sent.reposted }, 'alert posted');
       await commit(entry, next, sent.ts, { parentUpdate: !sent.reposted });
+      deps.logger.info({ channelId: next.channelId, ts: sent.ts, slot, incident: next.seq, reply: !sent.reposted }, 'alert posted');
       continue;
     }
 
