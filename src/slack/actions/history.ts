@@ -2,52 +2,19 @@
  * History buttons. Paging and Refresh redraw the same message (`replace_original`), Details adds
  * an ephemeral message, Share reposts the page in the channel without its buttons.
  */
-import type { App, BlockAction, ButtonAction, RespondFn, types } from '@slack/bolt';
-import type { Logger } from '../../log.js';
-import { noopMetrics, type InteractionOutcome } from '../../metrics.js';
-import { decodeCursor, decodeDetailsRef, type HistoryCursor } from '../cursor.js';
+import type { App, types } from '@slack/bolt';
+import { decodeCursor, decodeDetailsRef, type DecodeResult, type HistoryCursor } from '../cursor.js';
 import type { SlackDeps } from '../deps.js';
-import { measureInteraction } from '../interaction-metrics.js';
-import { renderDetails, renderHistory, type Requester } from '../history-service.js';
+import { renderDetails, renderHistory } from '../history-service.js';
 import { replyEphemeral, safeRespond } from '../respond.js';
-import { staleButtonError } from '../views/errors.js';
 import { HISTORY_ACTIONS, HISTORY_PAGING_BLOCK_ID, sharedByContext, type SlackMessage } from '../views/history.js';
 import { isFilterBlock } from '../views/history-filters.js';
 import { registerHistoryFilterActions } from './history-filters.js';
+import { onButton } from './on-button.js';
 
 const PAGING = [HISTORY_ACTIONS.prev, HISTORY_ACTIONS.next, HISTORY_ACTIONS.refresh] as const;
 
-type Decoded<T> = { ok: true; value: T } | { ok: false; reason: string };
-
-interface Click {
-  body: BlockAction<ButtonAction>;
-  respond: RespondFn;
-  log: Logger;
-  requester: Requester;
-}
-
-/**
- * The skeleton every history button shares: ack, count the click by outcome, decode the button's
- * value (a stale or forged one gets an ephemeral explanation), then `answer` with what it carried.
- */
-function onButton<T>(app: App, deps: SlackDeps, actionId: string, decode: (value: string | undefined) => Decoded<T>, answer: (value: T, click: Click) => Promise<InteractionOutcome>): void {
-  const metrics = deps.metrics ?? noopMetrics;
-  app.action<BlockAction<ButtonAction>>(actionId, async ({ ack, action, body, respond: slackRespond, context }) => {
-    await ack();
-    await measureInteraction(metrics, 'action', context, slackRespond, (outcome) => metrics.buttonClick(actionId, outcome), async (respond) => {
-      const log = deps.logger.child({ action: actionId, user: body.user.id });
-      const decoded = decode(action.value);
-      if (!decoded.ok) {
-        log.info({ reason: decoded.reason }, 'rejected a button value');
-        await replyEphemeral(respond, staleButtonError(decoded.reason), log);
-        return 'stale_button';
-      }
-      return answer(decoded.value, { body, respond, log, requester: { channelId: body.channel?.id, userId: body.user.id } });
-    });
-  });
-}
-
-const cursorOf = (value: string | undefined): Decoded<HistoryCursor> => {
+const cursorOf = (value: string | undefined): DecodeResult<HistoryCursor> => {
   const decoded = decodeCursor(value);
   return decoded.ok ? { ok: true, value: decoded.cursor } : decoded;
 };
